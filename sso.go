@@ -35,8 +35,9 @@ const GroupsOverageClaim = "http://schemas.microsoft.com/claims/groups.link"
 // DefaultClockSkew is the clock difference allowed between IdP and SP.
 const DefaultClockSkew = 90 * time.Second
 
-// MaxClockSkew bounds the configurable clock skew.
-const MaxClockSkew = 10 * time.Minute
+// MaxClockSkew bounds the configurable clock skew. It equals the outer bound
+// crewjam/saml applies to every assertion, so a larger value would be dead.
+const MaxClockSkew = 180 * time.Second
 
 // An SSOConnection is an enterprise's SAML identity provider and how to
 // read its assertions. An enterprise has at most one.

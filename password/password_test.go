@@ -1,0 +1,54 @@
+package password
+
+import "testing"
+
+func TestHashVerify(t *testing.T) {
+	h, err := Hash("correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		hash string
+		pw   string
+		want bool
+	}{
+		{"accepts the right password", h, "correct horse battery staple", true},
+		{"refuses a wrong password", h, "correct horse battery stapler", false},
+		{"refuses when there is no hash", "", "correct horse battery staple", false},
+		{"refuses the dummy hash's secret when the user has no hash", "", "anything", false},
+		{"refuses a malformed hash", "$argon2id$v=19$garbage", "x", false},
+		{"refuses another algorithm", "$2a$10$abcdefghijklmnopqrstuv", "x", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Verify(tt.hash, tt.pw); got != tt.want {
+				t.Errorf("Verify(%q, %q) = %v; want %v", tt.hash, tt.pw, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHashIsSalted(t *testing.T) {
+	a, _ := Hash("same password here")
+	b, _ := Hash("same password here")
+	if a == b {
+		t.Errorf("two hashes of one password are equal: %q", a)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		pw      string
+		wantErr bool
+	}{
+		{"short", true},
+		{"exactly12chr", false},
+		{string(make([]byte, 257)), true},
+	}
+	for _, tt := range tests {
+		if err := Validate(tt.pw); (err != nil) != tt.wantErr {
+			t.Errorf("Validate(len %d) = %v; wantErr %v", len(tt.pw), err, tt.wantErr)
+		}
+	}
+}

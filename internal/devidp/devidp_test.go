@@ -16,6 +16,9 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -118,6 +121,37 @@ func TestResponseAndAssertionSignedWithRSASHA256(t *testing.T) {
 	const method = `SignatureMethod Algorithm="` + dsig.RSASHA256SignatureMethod + `"`
 	if n := strings.Count(string(xmlResponse), method); n != 2 {
 		t.Errorf("Response has %d RSA-SHA256 signatures; want 2 (Response and Assertion)", n)
+	}
+}
+
+// TestResponseVerifiesWithXMLSec1 checks the Response signature with xmlsec1, apart
+// from any Go library, with the key pinned to the IdP's certificate.
+func TestResponseVerifiesWithXMLSec1(t *testing.T) {
+	if _, err := exec.LookPath("xmlsec1"); err != nil {
+		msg := "xmlsec1 is not installed; install it with: apt-get install -y xmlsec1"
+		if os.Getenv("GATEHOUSE_TEST_REQUIRE_PEERS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	e := newEnv(t)
+	_, post := logIn(t, e.sp, e.idp, "alice", "alice")
+	xmlResponse, err := base64.StdEncoding.DecodeString(post.Get("SAMLResponse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cert, resp := filepath.Join(dir, "idp.crt"), filepath.Join(dir, "response.xml")
+	if err := os.WriteFile(cert, []byte(e.idp.CertificatePEM()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(resp, xmlResponse, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("xmlsec1", "--verify", "--enabled-key-data", "rsa", "--pubkey-cert-pem", cert,
+		"--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response", resp).CombinedOutput()
+	if err != nil {
+		t.Errorf("xmlsec1 --verify: %v\n%s", err, out)
 	}
 }
 

@@ -71,8 +71,9 @@ const (
 
 // An Attribute is a SAML attribute with its values, in order.
 type Attribute struct {
-	Name   string
-	Values []string
+	Name         string
+	FriendlyName string
+	Values       []string
 }
 
 // A Login is what one Response says about one sign-in.
@@ -94,8 +95,12 @@ type Login struct {
 	// RSA-OAEP and BlockCipher (AES-256-GCM if nil).
 	EncryptTo   *x509.Certificate
 	BlockCipher xmlenc.BlockCipher
-	// Status is the top-level status code; "" means Success.
-	Status string
+	// Status is the top-level status code, "" meaning Success; SubStatus
+	// and StatusMessage, when set, are the second-level code and the
+	// message.
+	Status        string
+	SubStatus     string
+	StatusMessage string
 	// Edit, when set, changes the assertion before it is signed.
 	Edit func(*saml.Assertion)
 }
@@ -152,7 +157,7 @@ func (idp *IdP) Assertion(l Login) *saml.Assertion {
 	if len(l.Attributes) > 0 {
 		statement := saml.AttributeStatement{}
 		for _, attr := range l.Attributes {
-			sa := saml.Attribute{Name: attr.Name, NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"}
+			sa := saml.Attribute{Name: attr.Name, FriendlyName: attr.FriendlyName, NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"}
 			for _, v := range attr.Values {
 				sa.Values = append(sa.Values, saml.AttributeValue{Type: "xs:string", Value: v})
 			}
@@ -204,6 +209,12 @@ func (idp *IdP) ResponseXML(l Login, assertions ...*etree.Element) ([]byte, erro
 		Destination:  l.ACSURL,
 		Issuer:       &saml.Issuer{Format: "urn:oasis:names:tc:SAML:2.0:nameid-format:entity", Value: idp.EntityID},
 		Status:       saml.Status{StatusCode: saml.StatusCode{Value: status}},
+	}
+	if l.SubStatus != "" {
+		r.Status.StatusCode.StatusCode = &saml.StatusCode{Value: l.SubStatus}
+	}
+	if l.StatusMessage != "" {
+		r.Status.StatusMessage = &saml.StatusMessage{Value: l.StatusMessage}
 	}
 	build := func() *etree.Element {
 		el := r.Element()

@@ -14,6 +14,7 @@ type Projects interface {
 	// UpdateProject writes p's name.
 	UpdateProject(p *gatehouse.Project) error
 	// DeleteProject removes the project, and removes it from the scope of
-	// every organization token.
+	// every organization token. A token whose scope was that project alone
+	// is deleted: an empty scope would mean every project.
 	DeleteProject(id int64) error
 }

@@ -32,6 +32,9 @@ type DB struct {
 	// reader runs View. On SQLite it is a pool of query_only connections;
 	// on PostgreSQL it is writer.
 	reader *sql.DB
+	// writerStmts and readerStmts cache prepared statements on SQLite;
+	// nil on PostgreSQL.
+	writerStmts, readerStmts *stmtCache
 }
 
 // Open opens the database named by dsn, applies the embedded migrations and
@@ -107,7 +110,8 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 		writer.Close()
 		return nil, err
 	}
-	return &DB{d: sqliteDialect, writer: writer, reader: reader}, nil
+	return &DB{d: sqliteDialect, writer: writer, reader: reader,
+		writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}, nil
 }
 
 func sqlitePool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
@@ -141,7 +145,7 @@ func redact(dsn string) string {
 // Tx implements [store.Store].
 func (db *DB) Tx(ctx context.Context, fn func(store.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := db.run(ctx, db.writer, db.d.txOptions, fn)
+		err := db.run(ctx, db.writer, db.writerStmts, db.d.txOptions, fn)
 		if err == nil || attempt == maxAttempts || !db.d.isRetryable(err) {
 			return err
 		}
@@ -157,28 +161,39 @@ func (db *DB) Tx(ctx context.Context, fn func(store.Tx) error) error {
 
 // View implements [store.Store].
 func (db *DB) View(ctx context.Context, fn func(store.Tx) error) error {
-	return db.run(ctx, db.reader, db.d.viewOptions, fn)
+	return db.run(ctx, db.reader, db.readerStmts, db.d.viewOptions, fn)
 }
 
 // run runs fn in one transaction on pool, committing if fn returns nil and
-// rolling back if it returns an error or panics.
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(store.Tx) error) (err error) {
-	sqlTx, err := pool.BeginTx(ctx, opts)
+// rolling back if it returns an error or panics. Then, with the connection
+// released, it prepares the queries fn ran that cache did not hold.
+func (db *DB) run(ctx context.Context, pool *sql.DB, cache *stmtCache, opts *sql.TxOptions, fn func(store.Tx) error) error {
+	t := &tx{ctx: ctx, d: db.d, cache: cache}
+	err := t.run(pool, opts, fn)
+	if len(t.unprepared) > 0 {
+		cache.prepare(ctx, t.unprepared)
+	}
+	return err
+}
+
+func (t *tx) run(pool *sql.DB, opts *sql.TxOptions, fn func(store.Tx) error) error {
+	sqlTx, err := pool.BeginTx(t.ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	t.tx = sqlTx
 	done := false
 	defer func() {
 		if !done {
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx, d: db.d}); err != nil {
+	if err := fn(t); err != nil {
 		return err
 	}
 	done = true
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit transaction: %w", db.d.wrap(err))
+		return fmt.Errorf("commit transaction: %w", t.d.wrap(err))
 	}
 	return nil
 }

@@ -51,7 +51,14 @@ func (t *tx) ListMemberships(f store.MembershipFilter) ([]*gatehouse.Membership,
 	and("m.user_id = $%d", f.UserID)
 	and("m.group_id = $%d", f.GroupID)
 	and("m.organization_id = $%d", f.OrganizationID)
-	and("m.organization_id IN (SELECT id FROM organizations WHERE enterprise_id = $%d)", f.EnterpriseID)
+	// With a user, the user's few memberships drive the query and each is
+	// checked against its organization; without, the enterprise's
+	// organizations do. Planners without statistics need the hint.
+	if f.UserID != 0 {
+		and("EXISTS (SELECT 1 FROM organizations o WHERE o.id = m.organization_id AND o.enterprise_id = $%d)", f.EnterpriseID)
+	} else {
+		and("m.organization_id IN (SELECT id FROM organizations WHERE enterprise_id = $%d)", f.EnterpriseID)
+	}
 	if len(args) == 0 {
 		return nil, fmt.Errorf("list memberships: empty filter")
 	}

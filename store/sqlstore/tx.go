@@ -18,6 +18,10 @@ type tx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	d   *dialect
+	// cache holds the pool's prepared statements; nil on PostgreSQL.
+	cache *stmtCache
+	// unprepared lists the queries that ran without a prepared statement.
+	unprepared []string
 }
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -27,7 +31,7 @@ type scanner interface {
 
 // exec runs a statement and returns how many rows it changed.
 func (t *tx) exec(query string, args ...any) (int64, error) {
-	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	res, err := t.execContext(query, args...)
 	if err != nil {
 		return 0, t.d.wrap(err)
 	}
@@ -53,7 +57,7 @@ func (t *tx) execOne(query string, args ...any) error {
 // after the conflict, so the caller may try another key.
 func (t *tx) insertID(query string, args ...any) (int64, error) {
 	var id int64
-	err := t.tx.QueryRowContext(t.ctx, query, args...).Scan(&id)
+	err := t.queryRowContext(query, args...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, store.ErrConflict
 	}
@@ -75,7 +79,7 @@ func (t *tx) insert(query string, args ...any) error {
 
 // get runs a query that returns at most one row and scans it with scan.
 func get[T any](t *tx, scan func(scanner) (T, error), query string, args ...any) (T, error) {
-	v, err := scan(t.tx.QueryRowContext(t.ctx, query, args...))
+	v, err := scan(t.queryRowContext(query, args...))
 	if err != nil {
 		var zero T
 		return zero, t.d.wrap(err)
@@ -85,7 +89,7 @@ func get[T any](t *tx, scan func(scanner) (T, error), query string, args ...any)
 
 // list runs a query and scans every row with scan.
 func list[T any](t *tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	rows, err := t.queryContext(query, args...)
 	if err != nil {
 		return nil, t.d.wrap(err)
 	}

@@ -1,0 +1,71 @@
+package sqlstore_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-sso/gatehouse"
+	"github.com/gatehouse-sso/gatehouse/store"
+	"github.com/gatehouse-sso/gatehouse/store/sqlstore"
+	"github.com/gatehouse-sso/gatehouse/store/storetest"
+)
+
+// BenchmarkTokenCheck runs the store's side of an API call with a personal
+// token on SQLite: find the token by hash and the user's permissions in
+// one organization (a View), then record the use (a Tx).
+func BenchmarkTokenCheck(b *testing.B) {
+	s, err := sqlstore.Open(b.Context(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var orgID int64
+	storetest.MustTx(b, s, func(tx store.Tx) {
+		e := storetest.MustEnterprise(b, tx, "acme")
+		u := storetest.MustSSOUser(b, tx, e.ID, "carol@acme.example")
+		for _, key := range []string{"acme-a", "acme-b", "acme-c"} {
+			o := storetest.MustOrganization(b, tx, key, e.ID)
+			storetest.MustBuiltinGroup(b, tx, o.ID, gatehouse.BuiltinMembers)
+			storetest.MustMembership(b, tx, u.ID, storetest.MustGroup(b, tx, o.ID, "Devs", gatehouse.PermissionScan).ID, gatehouse.SourceSync)
+			storetest.MustMembership(b, tx, u.ID, storetest.MustGroup(b, tx, o.ID, "Gates", gatehouse.PermissionGateAdmin).ID, gatehouse.SourceSync)
+			orgID = o.ID
+		}
+		storetest.MustPersonalToken(b, tx, u.ID, "gat_secret", time.Now())
+	})
+	hash := storetest.Hash("gat_secret")
+	b.Run("lookup", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var grants []store.PermissionGrant
+			err := s.View(b.Context(), func(tx store.Tx) error {
+				k, err := tx.TokenByHash(hash)
+				if err != nil {
+					return err
+				}
+				grants, err = tx.UserPermissions(k.UserID, orgID)
+				return err
+			})
+			if err != nil || len(grants) != 2 {
+				b.Fatalf("View = %v with %d grants; want nil and 2", err, len(grants))
+			}
+		}
+	})
+	b.Run("touch", func(b *testing.B) {
+		b.ReportAllocs()
+		at := time.Now()
+		for b.Loop() {
+			at = at.Add(time.Millisecond)
+			err := s.Tx(b.Context(), func(tx store.Tx) error {
+				k, err := tx.TokenByHash(hash)
+				if err != nil {
+					return err
+				}
+				return tx.TouchToken(k.ID, at)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

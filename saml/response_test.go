@@ -199,13 +199,17 @@ func TestParseResponseRefuses(t *testing.T) {
 			responseCase: responseCase{name: "a signed Response without Destination", login: func(l *samltest.Login) {
 				l.Sign = samltest.SignResponse
 				l.ACSURL = ""
-				l.Edit = func(a *saml.Assertion) { a.Subject.SubjectConfirmations[0].SubjectConfirmationData.Recipient = testACSURL }
+				l.Edit = func(a *saml.Assertion) {
+					a.Subject.SubjectConfirmations[0].SubjectConfirmationData.Recipient = testACSURL
+				}
 			}},
 			want: gatehouse.RefusalWrongDestination, wantDetail: "no Destination",
 		},
 		{
 			responseCase: responseCase{name: "a Recipient that is another ACS URL", login: func(l *samltest.Login) {
-				l.Edit = func(a *saml.Assertion) { a.Subject.SubjectConfirmations[0].SubjectConfirmationData.Recipient = "https://evil.example/acs" }
+				l.Edit = func(a *saml.Assertion) {
+					a.Subject.SubjectConfirmations[0].SubjectConfirmationData.Recipient = "https://evil.example/acs"
+				}
 			}},
 			want: gatehouse.RefusalWrongDestination, wantDetail: "Recipient",
 		},
@@ -227,7 +231,9 @@ func TestParseResponseRefuses(t *testing.T) {
 		},
 		{
 			responseCase: responseCase{name: "an assertion answering another request than its Response", login: func(l *samltest.Login) {
-				l.Edit = func(a *saml.Assertion) { a.Subject.SubjectConfirmations[0].SubjectConfirmationData.InResponseTo = "id-request-2" }
+				l.Edit = func(a *saml.Assertion) {
+					a.Subject.SubjectConfirmations[0].SubjectConfirmationData.InResponseTo = "id-request-2"
+				}
 			}},
 			want: gatehouse.RefusalUnknownRequest,
 		},
@@ -307,7 +313,7 @@ func TestParseResponseRefuses(t *testing.T) {
 		},
 		{
 			responseCase: responseCase{name: "a Response posted ten minutes after it was issued", exp: func(e *Expect) { e.Now = testNow.Add(10 * time.Minute) }},
-			want: gatehouse.RefusalExpired,
+			want:         gatehouse.RefusalExpired,
 		},
 		{
 			responseCase: responseCase{name: "a Response issued beyond the clock skew ahead", login: func(l *samltest.Login) { l.Now = testNow.Add(2 * time.Minute) }},

@@ -124,7 +124,7 @@ func newServiceProvider(conn *gatehouse.SSOConnection, ep endpoints, keys keyPol
 	return &ServiceProvider{
 		sp:            sp,
 		entityID:      ep.entityID,
-		acsURL:        ep.acsURL,
+		acsURL:        acsURL.String(), // as crewjam/saml compares it
 		metadataURL:   ep.metadataURL,
 		ssoURL:        conn.SSOURL,
 		attributes:    conn.Attributes,

@@ -60,6 +60,9 @@ func (s *ServiceProvider) ParseResponse(samlResponse string, exp Expect) (id *ga
 			id, err = nil, fmt.Errorf("parse saml response: panic: %v", p)
 		}
 	}()
+	if exp.Now.IsZero() {
+		return nil, errors.New("parse saml response: Expect.Now is not set")
+	}
 	doc, err := decode(samlResponse)
 	if err != nil {
 		return nil, err
@@ -205,7 +208,7 @@ func (s *ServiceProvider) refusal(err error, sh shape, response *saml.Response) 
 	case errors.Is(err, saml.ErrDecryptionFailed):
 		return gatehouse.Refusef(gatehouse.RefusalDecryption, "%s", detail)
 	case errors.Is(err, saml.ErrDestinationMismatch):
-		if sh.hasDestination && sh.destination != s.acsURL || !sh.hasDestination && sh.responseSigned {
+		if (sh.hasDestination && sh.destination != s.acsURL) || (!sh.hasDestination && sh.responseSigned) {
 			return s.wrongDestination(sh)
 		}
 		return gatehouse.Refusef(gatehouse.RefusalWrongDestination, "%s", detail)

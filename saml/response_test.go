@@ -3,6 +3,7 @@ package saml
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -615,4 +616,43 @@ func FuzzParseResponse(f *testing.F) {
 			t.Errorf("ParseResponse() = %v; want an Identity or a refusal", err)
 		}
 	})
+}
+
+// TestParseResponseConcurrently shares one ServiceProvider between
+// goroutines with different clocks and requests, as the ACS does; run it
+// with -race.
+func TestParseResponseConcurrently(t *testing.T) {
+	sp := MustNew(t, testConnection(t))
+	idp := MustIdP(t, "idp")
+	const n = 8
+	forms := make([]string, n)
+	for i := range forms {
+		l := testLogin()
+		l.InResponseTo = fmt.Sprintf("id-request-%d", i)
+		l.Now = testNow.Add(time.Duration(i) * time.Hour)
+		forms[i] = MustResponse(t, idp, l)
+	}
+	errs := make(chan error, n)
+	for i := range forms {
+		go func() {
+			exp := Expect{RequestID: fmt.Sprintf("id-request-%d", i), Now: testNow.Add(time.Duration(i)*time.Hour + 10*time.Second)}
+			id, err := sp.ParseResponse(forms[i], exp)
+			if err == nil && id.InResponseTo != exp.RequestID {
+				err = fmt.Errorf("InResponseTo = %q; want %q", id.InResponseTo, exp.RequestID)
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("ParseResponse() = %v", err)
+		}
+	}
+}
+
+func TestParseResponseNeedsTheTime(t *testing.T) {
+	_, err := MustNew(t, testConnection(t)).ParseResponse(MustResponse(t, MustIdP(t, "idp"), testLogin()), Expect{RequestID: testRequestID})
+	if err == nil || refusalReason(err) != "" {
+		t.Errorf("ParseResponse(no Now) = %v; want a failure", err)
+	}
 }

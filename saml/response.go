@@ -113,6 +113,8 @@ func decode(samlResponse string) ([]byte, error) {
 func (s *ServiceProvider) checkShape(sh shape) error {
 	switch n := sh.assertions + sh.encrypted; {
 	case sh.root != "Response":
+		// SAML bindings 3.5.4: the SAMLResponse of the HTTP-POST binding is
+		// a <samlp:Response>.
 		return gatehouse.Refusef(gatehouse.RefusalMalformed, "the document is a %s, not a SAML Response", clip(sh.root))
 	case n > 1:
 		// SPEC §3.3: exactly one assertion. crewjam/saml refuses several
@@ -128,6 +130,7 @@ func (s *ServiceProvider) checkShape(sh shape) error {
 		// CBC), so that nothing unauthenticated is ever decrypted.
 		return gatehouse.Refusef(gatehouse.RefusalUnsigned, "the assertion is encrypted but the Response is not signed; Gatehouse decrypts only assertions in a signed Response")
 	case sh.encrypted > 0 && !s.canDecrypt:
+		// SAML core 6.1: only the holder of the key decrypts.
 		return gatehouse.Refusef(gatehouse.RefusalDecryption, "the assertion is encrypted but the connection has no SP key to decrypt it")
 	case sh.assertions > 0 && s.wantEncrypted:
 		// SPEC §2: "want encrypted assertions".

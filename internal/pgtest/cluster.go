@@ -39,20 +39,34 @@ func startCluster() (*cluster, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	port, err := freePort()
+	err = c.run("initdb", "-D", c.data(), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C")
 	if err == nil {
-		err = c.run("initdb", "-D", c.data(), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C")
-	}
-	if err == nil {
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500", port, dir)
-		err = c.run("pg_ctl", "-D", c.data(), "-l", filepath.Join(dir, "log"), "-o", opts, "-w", "-t", "60", "start")
+		err = c.start()
 	}
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 	return c, nil
+}
+
+// start starts the server on a free port. Another test binary may take
+// the port between the look-up and the start, so it tries a few.
+func (c *cluster) start() error {
+	var err error
+	for range 3 {
+		var port int
+		if port, err = freePort(); err != nil {
+			return err
+		}
+		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500", port, c.dir)
+		err = c.run("pg_ctl", "-D", c.data(), "-l", filepath.Join(c.dir, "log"), "-o", opts, "-w", "-t", "60", "start")
+		if err == nil {
+			c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+			return nil
+		}
+	}
+	return err
 }
 
 func (c *cluster) data() string { return filepath.Join(c.dir, "data") }

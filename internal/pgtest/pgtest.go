@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -29,6 +28,7 @@ const (
 var (
 	mainRunning bool // set by Main, before any test runs
 
+	// Set once, by setup.
 	once     sync.Once
 	server   *cluster // nil when GATEHOUSE_TEST_POSTGRES is used
 	admin    *sql.DB  // connection to the server, for creating schemas
@@ -57,6 +57,9 @@ func Main(m *testing.M) int {
 // under GATEHOUSE_TEST_REQUIRE_PEERS=1, if there is no server.
 func URL(tb testing.TB) string {
 	tb.Helper()
+	if !mainRunning && os.Getenv(EnvURL) == "" {
+		tb.Fatal("pgtest: call pgtest.Main from TestMain, which stops the cluster URL starts")
+	}
 	once.Do(setup)
 	if setupErr != nil {
 		msg := fmt.Sprintf("PostgreSQL is not available: %v. Install it (apt-get install postgresql) or set %s to a postgres:// URL.", setupErr, EnvURL)
@@ -85,10 +88,6 @@ func URL(tb testing.TB) string {
 func setup() {
 	base = os.Getenv(EnvURL)
 	if base == "" {
-		if !mainRunning {
-			setupErr = errors.New("the test binary did not call pgtest.Main from TestMain, which stops the cluster it would start")
-			return
-		}
 		server, setupErr = startCluster()
 		if setupErr != nil {
 			return

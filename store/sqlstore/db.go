@@ -23,6 +23,9 @@ var _ store.Store = (*DB)(nil)
 // reports a serialization conflict, a deadlock or a busy lock.
 const maxAttempts = 5
 
+// postgresConns is how many connections a node opens to PostgreSQL at most.
+const postgresConns = 25
+
 // A DB is a Gatehouse store on SQLite or PostgreSQL.
 type DB struct {
 	d *dialect
@@ -79,11 +82,14 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres database: %w", err)
 	}
+	// Bounded, so that a busy node cannot take every connection the
+	// server allows from the other nodes of the cluster.
+	pool.SetMaxOpenConns(postgresConns)
 	pool.SetMaxIdleConns(10)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open postgres database %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("open postgres database %s: %w", Redact(dsn), err)
 	}
 	return &DB{d: postgresDialect, writer: pool, reader: pool}, nil
 }
@@ -128,8 +134,8 @@ func sqlitePool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
 	return pool, nil
 }
 
-// redact hides the password of a database URL, for error messages.
-func redact(dsn string) string {
+// Redact hides the password of a database URL, for logs and error messages.
+func Redact(dsn string) string {
 	at := strings.LastIndex(dsn, "@")
 	scheme := strings.Index(dsn, "://")
 	if at < 0 || scheme < 0 || at < scheme {

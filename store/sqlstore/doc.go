@@ -19,6 +19,9 @@
 // naming a missing row, abort a PostgreSQL transaction: after such an
 // ErrConflict the function given to Tx should return.
 //
+// A function given to Tx must not call Tx: on SQLite the inner call would
+// wait forever for the one writer connection.
+//
 // The package owns storage only: the rules of the domain (the last admin
 // of an organization, the enterprise of an SSO user's groups) belong to
 // the services.

@@ -75,7 +75,7 @@ func New(cfg Config) (*IdP, error) {
 	}
 	p := &IdP{
 		users:    map[string]User{},
-		basePath: strings.TrimSuffix(cfg.BaseURL.Path, "/"),
+		basePath: "/" + strings.Trim(cfg.BaseURL.Path, "/"),
 		certPEM:  string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})),
 		logger:   cfg.Logger,
 		sps:      map[string]*saml.EntityDescriptor{},

@@ -3,6 +3,7 @@ package admin_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func MustService(tb testing.TB) (*admin.Service, store.Store) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	s := admin.NewService(st)
+	s := admin.NewService(st, &url.URL{Scheme: "http", Host: "gatehouse.test"})
 	s.Now = func() time.Time { return testNow }
 	return s, st
 }

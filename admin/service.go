@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gatehouse-sso/gatehouse"
@@ -16,13 +18,19 @@ import (
 // before use.
 type Service struct {
 	Store store.Store
+	// BaseURL is Gatehouse's public URL, from which SP entity IDs, ACS
+	// URLs and SSO login URLs derive.
+	BaseURL *url.URL
+	// HTTPClient fetches IdP metadata; nil uses http.DefaultClient with
+	// saml.DefaultFetchTimeout.
+	HTTPClient *http.Client
 	// Now returns the current time; tests set it.
 	Now func() time.Time
 }
 
 // NewService returns a Service over st with the real clock.
-func NewService(st store.Store) *Service {
-	return &Service{Store: st, Now: time.Now}
+func NewService(st store.Store, baseURL *url.URL) *Service {
+	return &Service{Store: st, BaseURL: baseURL, Now: time.Now}
 }
 
 // change runs fn in a write transaction with the actor's roles.

@@ -1,0 +1,10 @@
+// Package login signs people in: SP-initiated SAML SSO (start, and the
+// ACS's verification, JIT provisioning and group sync in one transaction),
+// local password login, server-side sessions, and the IP allow list at
+// login. Pending requests and the replay cache live in the store, so that
+// every node of a cluster shares them.
+//
+// It does not parse SAML (package saml does) nor compute group sync
+// (package provision does); it does not know HTTP: the web package hands
+// it form values, cookies and the client address.
+package login

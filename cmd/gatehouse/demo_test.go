@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/gatehouse-sso/gatehouse/internal/browsertest"
+	"github.com/gatehouse-sso/gatehouse/internal/devidp"
+)
+
+// MustDemo starts what "gatehouse demo" starts, on 127.0.0.1:0.
+func MustDemo(tb testing.TB) *Main {
+	tb.Helper()
+	ctx := context.Background()
+	m := &Main{Config: Config{Addr: "127.0.0.1:0", DB: filepath.Join(tb.TempDir(), "demo.db")},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	var idp *devidp.IdP
+	m.Mount = func(base *url.URL) (map[string]http.Handler, error) {
+		var err error
+		idp, err = devidp.New(devidp.Config{BaseURL: base.JoinPath("devidp")})
+		return map[string]http.Handler{"/devidp/": idp.Handler()}, err
+	}
+	if err := m.Open(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { m.Close() })
+	if err := seedDemo(ctx, m.Admin, idp, m.URL()); err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// TestDemoNewcomerLogsIn follows the README: open the printed URL, log in
+// as each sample user, and see what group sync made of their groups.
+func TestDemoNewcomerLogsIn(t *testing.T) {
+	m := MustDemo(t)
+	tests := []struct {
+		user string
+		// orgs maps each organization the user lands in to their groups there.
+		orgs      map[string]string
+		emptyText string
+	}{
+		{user: "alice", orgs: map[string]string{"acme-web": "Members Admins Developers", "acme-data": "Members Developers"}},
+		{user: "bob", emptyText: "developers"},
+		{user: "carol", emptyText: "sent no groups at all"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.user, func(t *testing.T) {
+			ctx := browsertest.New(t)
+			browsertest.Do(t, ctx,
+				chromedp.Navigate(m.URL()+"/login"),
+				chromedp.SendKeys(chromedp.ID("enterprise_key"), "acme"),
+				chromedp.Click(chromedp.CSS(`#sso-title ~ form button[type=submit]`)),
+				chromedp.WaitVisible(chromedp.ID("login-as-"+tt.user)),
+				chromedp.Click(chromedp.ID("login-as-"+tt.user)),
+				chromedp.WaitVisible(chromedp.CSS("#main h1")),
+			)
+			browsertest.Screenshot(t, ctx, "demo-"+tt.user)
+			if h := browsertest.Text(t, ctx, "main h1"); h != "Your organizations" {
+				t.Fatalf("landed on %q; want Your organizations", h)
+			}
+			for org, groups := range tt.orgs {
+				got := browsertest.Text(t, ctx, `tr[data-org="`+org+`"] td:nth-child(2)`)
+				if strings.Join(strings.Fields(got), " ") != groups {
+					t.Errorf("groups in %s = %q; want %q", org, got, groups)
+				}
+			}
+			if tt.emptyText != "" {
+				if got := browsertest.Text(t, ctx, "#empty-state"); !strings.Contains(got, tt.emptyText) {
+					t.Errorf("empty state %q does not mention %q", got, tt.emptyText)
+				}
+			}
+		})
+	}
+}

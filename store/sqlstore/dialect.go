@@ -21,6 +21,9 @@ type dialect struct {
 	// forUpdate ends a SELECT that takes row locks; "" where the write
 	// transaction already holds the database lock.
 	forUpdate string
+	// jsonStrings returns a SELECT of the strings of the JSON array that
+	// param, a placeholder, holds.
+	jsonStrings func(param string) string
 	// txOptions start Store.Tx transactions, viewOptions Store.View ones.
 	txOptions, viewOptions *sql.TxOptions
 	// code extracts the driver's error code from err, or "" if err carries none.
@@ -36,6 +39,9 @@ var sqliteDialect = &dialect{
 	driver:    "sqlite",
 	goose:     goose.DialectSQLite3,
 	forUpdate: "",
+	jsonStrings: func(param string) string {
+		return "SELECT value FROM json_each(" + param + ")"
+	},
 	// The writer pool's DSN makes every transaction BEGIN IMMEDIATE, and a
 	// read-only transaction on the reader pool sees one WAL snapshot.
 	txOptions:   &sql.TxOptions{},
@@ -57,10 +63,13 @@ var sqliteDialect = &dialect{
 }
 
 var postgresDialect = &dialect{
-	name:        "postgres",
-	driver:      "pgx",
-	goose:       goose.DialectPostgres,
-	forUpdate:   " FOR UPDATE",
+	name:      "postgres",
+	driver:    "pgx",
+	goose:     goose.DialectPostgres,
+	forUpdate: " FOR UPDATE",
+	jsonStrings: func(param string) string {
+		return "SELECT json_array_elements_text(CAST(" + param + " AS json))"
+	},
 	txOptions:   &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 	viewOptions: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	code:        postgresCode,

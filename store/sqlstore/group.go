@@ -64,19 +64,19 @@ func (t *tx) ListGroups(organizationID int64) ([]*gatehouse.Group, error) {
 }
 
 // GroupsNamed implements [store.Groups]: one probe of the (enterprise_id,
-// name) index per name.
+// name) index per name. The names travel as one JSON array, so that the
+// query text, and its prepared statement, is the same for any number.
 func (t *tx) GroupsNamed(enterpriseID int64, names []string) ([]*gatehouse.Group, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, 1+len(names))
-	args = append(args, enterpriseID)
-	for _, n := range names {
-		args = append(args, n)
+	array, err := jsonList(names)
+	if err != nil {
+		return nil, fmt.Errorf("find groups of enterprise %d by name: %w", enterpriseID, err)
 	}
 	gs, err := list(t, scanGroup, `SELECT `+groupColumns+` FROM groups
-		WHERE enterprise_id = $1 AND name IN (`+placeholders(2, len(names))+`)
-		ORDER BY organization_id, name`, args...)
+		WHERE enterprise_id = $1 AND name IN (`+t.d.jsonStrings("$2")+`)
+		ORDER BY organization_id, name`, enterpriseID, array)
 	if err != nil {
 		return nil, fmt.Errorf("find groups of enterprise %d by name: %w", enterpriseID, err)
 	}

@@ -32,6 +32,12 @@ var adminCommands = map[string]map[string]cliCommand{
 		"create": {"create a project", projectCreate},
 		"list":   {"list the projects of an organization", projectList},
 	},
+	"sso": {
+		"set":     {"set up or replace an enterprise's SSO connection, from metadata or by hand", ssoSet},
+		"show":    {"show an SSO connection with the values to copy into the IdP", ssoShow},
+		"refresh": {"fetch the IdP metadata again now", ssoRefresh},
+		"delete":  {"delete an SSO connection", ssoDelete},
+	},
 	"user": {
 		"create": {"create a local user (password on stdin or in GATEHOUSE_USER_PASSWORD)", userCreate},
 		"list":   {"list users", userList},

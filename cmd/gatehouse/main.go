@@ -38,6 +38,7 @@ Administration (the same services as the REST API, acting as the operator):
   gatehouse org create|list|add-member
   gatehouse group create|list|add-member
   gatehouse project create|list
+  gatehouse sso set|show|refresh|delete
   gatehouse user create|list
 
 Run "gatehouse <command> -h" for the flags of a command. Every flag can
@@ -59,7 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDemo(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
-	case "enterprise", "org", "group", "project", "user":
+	case "enterprise", "org", "group", "project", "sso", "user":
 		return runAdmin(ctx, cmd, rest, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

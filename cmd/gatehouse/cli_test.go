@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-sso/gatehouse/saml/samltest"
+)
+
+// cliRun runs the gatehouse command with args against db and returns its
+// output and error.
+func cliRun(t *testing.T, db, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append(args, "--db", db)
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+// mustCLI runs the command and fails the test if it fails.
+func mustCLI(t *testing.T, db, stdin string, args ...string) string {
+	t.Helper()
+	out, err := cliRun(t, db, stdin, args...)
+	if err != nil {
+		t.Fatalf("gatehouse %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func TestCLIBuildsAnEnterprise(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cli.db")
+	mustCLI(t, db, "", "enterprise", "create", "--key", "acme", "--name", "Acme Corp")
+	for _, org := range []string{"acme-web", "acme-data"} {
+		mustCLI(t, db, "", "org", "create", "--key", org, "--name", org, "--enterprise", "acme")
+		mustCLI(t, db, "", "group", "create", "--org", org, "--name", "Developers", "--permissions", "scan,provisioning")
+		mustCLI(t, db, "", "project", "create", "--org", org, "--key", org+"-app", "--name", "App")
+	}
+	mustCLI(t, db, "a long enough password\n", "user", "create", "--login", "lena", "--name", "Lena")
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"enterprise", "list"}, []string{"acme", "Acme Corp"}},
+		{[]string{"org", "list", "--enterprise", "acme"}, []string{"acme-data", "acme-web"}},
+		{[]string{"group", "list", "--org", "acme-web"}, []string{"Members", "Owners", "admin", "Developers", "scan,provisioning"}},
+		{[]string{"project", "list", "--org", "acme-data"}, []string{"acme-data-app"}},
+		{[]string{"user", "list"}, []string{"lena", "local"}},
+	}
+	for _, tt := range tests {
+		out := mustCLI(t, db, "", tt.args...)
+		for _, w := range tt.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("gatehouse %s does not show %q:\n%s", strings.Join(tt.args, " "), w, out)
+			}
+		}
+	}
+}
+
+func TestCLIRefusals(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cli.db")
+	mustCLI(t, db, "", "enterprise", "create", "--key", "acme", "--name", "Acme")
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"a duplicate key", "", []string{"enterprise", "create", "--key", "acme", "--name", "Again"}, `"acme" already exists`},
+		{"a missing flag", "", []string{"org", "create", "--key", "x1"}, "--name is required"},
+		{"an unknown permission", "", []string{"group", "create", "--org", "nope", "--name", "X", "--permissions", "root"}, `"root"`},
+		{"a short password", "short\n", []string{"user", "create", "--login", "pia", "--name", "Pia"}, "at least 12"},
+		{"no password", "", []string{"user", "create", "--login", "pia", "--name", "Pia"}, "password on stdin"},
+		{"an unknown command", "", []string{"org", "explode"}, `unknown command`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := cliRun(t, db, tt.stdin, tt.args...)
+			if err == nil || !strings.Contains(err.Error()+out, tt.want) {
+				t.Errorf("gatehouse %s = %v %q; want an error mentioning %q", strings.Join(tt.args, " "), err, out, tt.want)
+			}
+		})
+	}
+}
+
+func TestCLISSO(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cli.db")
+	idp, err := samltest.NewIdP("https://idp.example.com", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := filepath.Join(dir, "idp.pem")
+	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: idp.Certificate.Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustCLI(t, db, "", "enterprise", "create", "--key", "acme", "--name", "Acme")
+	out := mustCLI(t, db, "", "sso", "set", "--enterprise", "acme", "--idp-entity-id", idp.EntityID,
+		"--sso-url", "https://idp.example.com/sso", "--cert-file", cert, "--preset", "entra", "--base-url", "https://gatehouse.example.com")
+	for _, w := range []string{"https://gatehouse.example.com/saml/acme/acs", "https://gatehouse.example.com/login/sso?enterprise_key=acme",
+		"login=http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("sso set does not show %q:\n%s", w, out)
+		}
+	}
+	if _, err := cliRun(t, db, "", "sso", "set", "--enterprise", "acme", "--idp-entity-id", "x", "--sso-url", "https://x/sso", "--cert-file", db); err == nil {
+		t.Errorf("sso set with a non-PEM certificate succeeded")
+	}
+	if out, err := cliRun(t, db, "", "sso", "delete", "--enterprise", "acme", "--force"); err != nil {
+		t.Errorf("sso delete --force: %v %s", err, out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/gatehouse-sso/gatehouse/admin"
 	"github.com/gatehouse-sso/gatehouse/login"
+	"github.com/gatehouse-sso/gatehouse/saml/samltest"
 	"github.com/gatehouse-sso/gatehouse/store"
 	"github.com/gatehouse-sso/gatehouse/store/sqlstore"
 	"github.com/gatehouse-sso/gatehouse/web"
@@ -172,4 +174,14 @@ func (ts *testServer) snapshot(tb testing.TB) string {
 	}
 	buf, _ := json.Marshal(out)
 	return string(buf)
+}
+
+// MustIdPCert returns the PEM certificate of a new test IdP.
+func MustIdPCert(tb testing.TB) string {
+	tb.Helper()
+	idp, err := samltest.NewIdP("https://idp.example.com", testNow)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: idp.Certificate.Raw}))
 }

@@ -25,87 +25,95 @@ func newSSOConnection(enterpriseID int64) *gatehouse.SSOConnection {
 }
 
 func testSSOConnections(t *testing.T, newStore NewStore) {
-	t.Run("round-trips every field", func(t *testing.T) {
-		s := newStore(t)
-		f := MustFixture(t, s)
-		c := newSSOConnection(f.Enterprise.ID)
-		bare := &gatehouse.SSOConnection{EnterpriseID: createEnterprise(t, s, "bare"), IdPEntityID: "e", SSOURL: "https://x",
-			Certificates: []string{"c"}, Attributes: gatehouse.AttributeNames{Login: "login", Name: "name"}, CreatedAt: now, UpdatedAt: now}
-		MustTx(t, s, func(tx store.Tx) {
-			check(t, "PutSSOConnection", tx.PutSSOConnection(c))
-			check(t, "PutSSOConnection", tx.PutSSOConnection(bare))
-		})
-		MustView(t, s, func(tx store.Tx) {
-			for _, want := range []*gatehouse.SSOConnection{c, bare} {
-				got, err := tx.SSOConnection(want.EnterpriseID)
-				check(t, "SSOConnection", err)
-				if diff := cmp.Diff(want, got, diffOpts...); diff != "" {
-					t.Errorf("read back connection (-want +got):\n%s", diff)
-				}
-			}
-		})
+	runSubtests(t, newStore, []subtest{
+		{"round-trips every field", testSSOConnectionRoundTrip},
+		{"putting again replaces it and keeps its creation time", testReplaceSSOConnection},
+		{"lists those with a metadata URL, least recently fetched first", testListSSOConnections},
 	})
-	t.Run("putting again replaces it and keeps its creation time", func(t *testing.T) {
-		s := newStore(t)
-		f := MustFixture(t, s)
-		MustTx(t, s, func(tx store.Tx) {
-			check(t, "PutSSOConnection", tx.PutSSOConnection(newSSOConnection(f.Enterprise.ID)))
-		})
-		c := newSSOConnection(f.Enterprise.ID)
-		c.IdPEntityID, c.MetadataURL, c.MetadataFetchedAt = "https://other.example", "", time.Time{}
-		c.Attributes, c.SignRequests, c.CreatedAt, c.UpdatedAt = gatehouse.DefaultAttributes, false, now.Add(time.Hour), now.Add(time.Hour)
-		MustTx(t, s, func(tx store.Tx) { check(t, "PutSSOConnection", tx.PutSSOConnection(c)) })
-		if !c.CreatedAt.Equal(now) {
-			t.Errorf("PutSSOConnection set CreatedAt to %v; want the first one, %v", c.CreatedAt, now)
-		}
-		MustView(t, s, func(tx store.Tx) {
-			got, err := tx.SSOConnection(f.Enterprise.ID)
+	runErrCases(t, newStore, ssoConnectionsErrors)
+}
+
+// ssoConnectionsErrors are the writes and reads of SSOConnections that must fail.
+var ssoConnectionsErrors = []errCase{
+	{"an unknown enterprise is ErrConflict", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		return tx.PutSSOConnection(newSSOConnection(f.Enterprise.ID + 100))
+	}, store.ErrConflict},
+	{"an enterprise without a connection is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		_, err := tx.SSOConnection(f.Enterprise.ID)
+		return err
+	}, store.ErrNotFound},
+	{"deleting a missing connection is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		return tx.DeleteSSOConnection(f.Enterprise.ID)
+	}, store.ErrNotFound},
+	{"deleting a connection", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		check(t, "PutSSOConnection", tx.PutSSOConnection(newSSOConnection(f.Enterprise.ID)))
+		check(t, "DeleteSSOConnection", tx.DeleteSSOConnection(f.Enterprise.ID))
+		_, err := tx.SSOConnection(f.Enterprise.ID)
+		return err
+	}, store.ErrNotFound},
+}
+
+func testSSOConnectionRoundTrip(t *testing.T, s store.Store) {
+	f := MustFixture(t, s)
+	c := newSSOConnection(f.Enterprise.ID)
+	bare := &gatehouse.SSOConnection{EnterpriseID: createEnterprise(t, s, "bare"), IdPEntityID: "e", SSOURL: "https://x",
+		Certificates: []string{"c"}, Attributes: gatehouse.AttributeNames{Login: "login", Name: "name"}, CreatedAt: now, UpdatedAt: now}
+	MustTx(t, s, func(tx store.Tx) {
+		check(t, "PutSSOConnection", tx.PutSSOConnection(c))
+		check(t, "PutSSOConnection", tx.PutSSOConnection(bare))
+	})
+	MustView(t, s, func(tx store.Tx) {
+		for _, want := range []*gatehouse.SSOConnection{c, bare} {
+			got, err := tx.SSOConnection(want.EnterpriseID)
 			check(t, "SSOConnection", err)
-			if diff := cmp.Diff(c, got, diffOpts...); diff != "" {
-				t.Errorf("after a second PutSSOConnection (-want +got):\n%s", diff)
+			if diff := cmp.Diff(want, got, diffOpts...); diff != "" {
+				t.Errorf("read back connection (-want +got):\n%s", diff)
 			}
-		})
+		}
 	})
-	t.Run("lists those with a metadata URL, least recently fetched first", func(t *testing.T) {
-		s := newStore(t)
-		var want []int64
-		MustTx(t, s, func(tx store.Tx) {
-			for i, fetched := range []time.Time{now, {}, now.Add(-time.Hour), now.Add(time.Hour)} {
-				c := newSSOConnection(MustEnterprise(t, tx, "e"+string(rune('a'+i))).ID)
-				c.MetadataFetchedAt = fetched
-				if i == 3 {
-					c.MetadataURL = ""
-				}
-				check(t, "PutSSOConnection", tx.PutSSOConnection(c))
-				want = append(want, c.EnterpriseID)
-			}
-		})
-		want = []int64{want[1], want[2], want[0]}
-		MustView(t, s, func(tx store.Tx) {
-			cs, err := tx.ListSSOConnectionsWithMetadataURL()
-			check(t, "ListSSOConnectionsWithMetadataURL", err)
-			if diff := cmp.Diff(want, pluck(cs, connectionEnterprise), diffOpts...); diff != "" {
-				t.Errorf("ListSSOConnectionsWithMetadataURL() enterprises (-want +got):\n%s", diff)
-			}
-		})
+}
+
+func testReplaceSSOConnection(t *testing.T, s store.Store) {
+	f := MustFixture(t, s)
+	MustTx(t, s, func(tx store.Tx) {
+		check(t, "PutSSOConnection", tx.PutSSOConnection(newSSOConnection(f.Enterprise.ID)))
 	})
-	runErrCases(t, newStore, []errCase{
-		{"an unknown enterprise is ErrConflict", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			return tx.PutSSOConnection(newSSOConnection(f.Enterprise.ID + 100))
-		}, store.ErrConflict},
-		{"an enterprise without a connection is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			_, err := tx.SSOConnection(f.Enterprise.ID)
-			return err
-		}, store.ErrNotFound},
-		{"deleting a missing connection is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			return tx.DeleteSSOConnection(f.Enterprise.ID)
-		}, store.ErrNotFound},
-		{"deleting a connection", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			check(t, "PutSSOConnection", tx.PutSSOConnection(newSSOConnection(f.Enterprise.ID)))
-			check(t, "DeleteSSOConnection", tx.DeleteSSOConnection(f.Enterprise.ID))
-			_, err := tx.SSOConnection(f.Enterprise.ID)
-			return err
-		}, store.ErrNotFound},
+	c := newSSOConnection(f.Enterprise.ID)
+	c.IdPEntityID, c.MetadataURL, c.MetadataFetchedAt = "https://other.example", "", time.Time{}
+	c.Attributes, c.SignRequests, c.CreatedAt, c.UpdatedAt = gatehouse.DefaultAttributes, false, now.Add(time.Hour), now.Add(time.Hour)
+	MustTx(t, s, func(tx store.Tx) { check(t, "PutSSOConnection", tx.PutSSOConnection(c)) })
+	if !c.CreatedAt.Equal(now) {
+		t.Errorf("PutSSOConnection set CreatedAt to %v; want the first one, %v", c.CreatedAt, now)
+	}
+	MustView(t, s, func(tx store.Tx) {
+		got, err := tx.SSOConnection(f.Enterprise.ID)
+		check(t, "SSOConnection", err)
+		if diff := cmp.Diff(c, got, diffOpts...); diff != "" {
+			t.Errorf("after a second PutSSOConnection (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func testListSSOConnections(t *testing.T, s store.Store) {
+	var want []int64
+	MustTx(t, s, func(tx store.Tx) {
+		for i, fetched := range []time.Time{now, {}, now.Add(-time.Hour), now.Add(time.Hour)} {
+			c := newSSOConnection(MustEnterprise(t, tx, "e"+string(rune('a'+i))).ID)
+			c.MetadataFetchedAt = fetched
+			if i == 3 {
+				c.MetadataURL = ""
+			}
+			check(t, "PutSSOConnection", tx.PutSSOConnection(c))
+			want = append(want, c.EnterpriseID)
+		}
+	})
+	want = []int64{want[1], want[2], want[0]}
+	MustView(t, s, func(tx store.Tx) {
+		cs, err := tx.ListSSOConnectionsWithMetadataURL()
+		check(t, "ListSSOConnectionsWithMetadataURL", err)
+		if diff := cmp.Diff(want, pluck(cs, connectionEnterprise), diffOpts...); diff != "" {
+			t.Errorf("ListSSOConnectionsWithMetadataURL() enterprises (-want +got):\n%s", diff)
+		}
 	})
 }
 

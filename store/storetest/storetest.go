@@ -239,3 +239,32 @@ func Hash(s string) []byte {
 	h := sha256.Sum256([]byte(s))
 	return h[:]
 }
+
+// A subtest is one case of the suite, run on a fresh store.
+type subtest struct {
+	name string
+	run  func(t *testing.T, s store.Store)
+}
+
+// runSubtests runs each subtest on a store of its own.
+func runSubtests(t *testing.T, newStore NewStore, tests []subtest) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, newStore(t)) })
+	}
+}
+
+// pluck returns the field of each element of vs that field picks.
+func pluck[T, V any](vs []T, field func(T) V) []V {
+	out := make([]V, len(vs))
+	for i, v := range vs {
+		out[i] = field(v)
+	}
+	return out
+}
+
+func enterpriseKey(e *gatehouse.Enterprise) string     { return e.Key }
+func organizationKey(o *gatehouse.Organization) string { return o.Key }
+func projectKey(p *gatehouse.Project) string           { return p.Key }
+func userLogin(u *gatehouse.User) string               { return u.Login }
+func groupName(g *gatehouse.Group) string              { return g.Name }

@@ -10,138 +10,147 @@ import (
 )
 
 func testTokens(t *testing.T, newStore NewStore) {
-	t.Run("round-trips personal and organization tokens", func(t *testing.T) {
-		s := newStore(t)
-		f := MustFixture(t, s)
-		var personal, scoped *gatehouse.Token
-		MustTx(t, s, func(tx store.Tx) {
-			personal = MustPersonalToken(t, tx, f.Local.ID, "gat_one", now)
-			scoped = &gatehouse.Token{Kind: gatehouse.TokenOrganization, Name: "CI", Hash: Hash("gsot_two"), UserID: f.Local.ID,
-				OrganizationID: f.Org.ID, ProjectIDs: []int64{f.Project.ID}, CreatedAt: now,
-				LastUsedAt: now.Add(time.Minute), ExpiresAt: now.Add(30 * 24 * time.Hour)}
-			check(t, "CreateToken", tx.CreateToken(scoped))
-		})
-		MustView(t, s, func(tx store.Tx) {
-			for _, want := range []*gatehouse.Token{personal, scoped} {
-				byID, err := tx.Token(want.ID)
-				check(t, "Token", err)
-				byHash, err := tx.TokenByHash(want.Hash)
-				check(t, "TokenByHash", err)
-				for _, got := range []*gatehouse.Token{byID, byHash} {
-					if diff := cmp.Diff(want, got, diffOpts...); diff != "" {
-						t.Errorf("read back token (-want +got):\n%s", diff)
-					}
-				}
-			}
-		})
+	runSubtests(t, newStore, []subtest{
+		{"round-trips personal and organization tokens", testTokenRoundTrip},
+		{"lists newest first", testListTokens},
+		{"TouchToken only moves last use forwards", testTouchToken},
+		{"DeleteUnusedTokens removes personal and non-expiring tokens idle since the cutoff", testDeleteUnusedTokens},
 	})
-	t.Run("lists newest first", func(t *testing.T) {
-		s := newStore(t)
-		f := MustFixture(t, s)
-		var old, recent, org *gatehouse.Token
-		MustTx(t, s, func(tx store.Tx) {
-			recent = MustPersonalToken(t, tx, f.Local.ID, "recent", now)
-			old = MustPersonalToken(t, tx, f.Local.ID, "old", now.Add(-time.Hour))
-			MustPersonalToken(t, tx, f.SSO.ID, "someone else's", now)
-			org = MustOrganizationToken(t, tx, f.Local.ID, f.Org.ID, "org")
-		})
-		tests := []struct {
-			filter store.TokenFilter
-			want   []*gatehouse.Token
-		}{
-			{store.TokenFilter{UserID: f.Local.ID}, []*gatehouse.Token{recent, old}},
-			{store.TokenFilter{OrganizationID: f.Org.ID}, []*gatehouse.Token{org}},
-		}
-		MustView(t, s, func(tx store.Tx) {
-			for _, tt := range tests {
-				got, err := tx.ListTokens(tt.filter)
-				check(t, "ListTokens", err)
-				if diff := cmp.Diff(tt.want, got, diffOpts...); diff != "" {
-					t.Errorf("ListTokens(%+v) (-want +got):\n%s", tt.filter, diff)
-				}
-			}
-		})
+	runErrCases(t, newStore, tokensErrors)
+}
+
+// tokensErrors are the writes and reads of Tokens that must fail.
+var tokensErrors = []errCase{
+	{"a taken hash is ErrConflict", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		MustPersonalToken(t, tx, f.Local.ID, "secret", now)
+		return tx.CreateToken(&gatehouse.Token{Kind: gatehouse.TokenPersonal, Name: "x", Hash: Hash("secret"), UserID: f.SSO.ID, CreatedAt: now})
+	}, store.ErrConflict},
+	{"an unknown user is ErrConflict", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		return tx.CreateToken(&gatehouse.Token{Kind: gatehouse.TokenPersonal, Name: "x", Hash: Hash("x"), UserID: f.SSO.ID + 100, CreatedAt: now})
+	}, store.ErrConflict},
+	{"an unknown ID is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		_, err := tx.Token(1000)
+		return err
+	}, store.ErrNotFound},
+	{"an unknown hash is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		_, err := tx.TokenByHash(Hash("nope"))
+		return err
+	}, store.ErrNotFound},
+	{"touching an unknown token is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		return tx.TouchToken(1000, now)
+	}, store.ErrNotFound},
+	{"deleting an unknown token is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		return tx.DeleteToken(1000)
+	}, store.ErrNotFound},
+	{"deleting a token", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		k := MustPersonalToken(t, tx, f.Local.ID, "secret", now)
+		check(t, "DeleteToken", tx.DeleteToken(k.ID))
+		_, err := tx.Token(k.ID)
+		return err
+	}, store.ErrNotFound},
+}
+
+func testTokenRoundTrip(t *testing.T, s store.Store) {
+	f := MustFixture(t, s)
+	var personal, scoped *gatehouse.Token
+	MustTx(t, s, func(tx store.Tx) {
+		personal = MustPersonalToken(t, tx, f.Local.ID, "gat_one", now)
+		scoped = &gatehouse.Token{Kind: gatehouse.TokenOrganization, Name: "CI", Hash: Hash("gsot_two"), UserID: f.Local.ID,
+			OrganizationID: f.Org.ID, ProjectIDs: []int64{f.Project.ID}, CreatedAt: now,
+			LastUsedAt: now.Add(time.Minute), ExpiresAt: now.Add(30 * 24 * time.Hour)}
+		check(t, "CreateToken", tx.CreateToken(scoped))
 	})
-	t.Run("TouchToken only moves last use forwards", func(t *testing.T) {
-		s := newStore(t)
-		f := MustFixture(t, s)
-		var k *gatehouse.Token
-		MustTx(t, s, func(tx store.Tx) {
-			k = MustPersonalToken(t, tx, f.Local.ID, "secret", now)
-			check(t, "TouchToken", tx.TouchToken(k.ID, now.Add(2*time.Minute)))
-			check(t, "TouchToken(earlier)", tx.TouchToken(k.ID, now.Add(time.Minute)))
-		})
-		MustView(t, s, func(tx store.Tx) {
-			got, err := tx.Token(k.ID)
+	MustView(t, s, func(tx store.Tx) {
+		for _, want := range []*gatehouse.Token{personal, scoped} {
+			byID, err := tx.Token(want.ID)
 			check(t, "Token", err)
-			if want := now.Add(2 * time.Minute); !got.LastUsedAt.Equal(want) {
-				t.Errorf("LastUsedAt = %v; want %v", got.LastUsedAt, want)
+			byHash, err := tx.TokenByHash(want.Hash)
+			check(t, "TokenByHash", err)
+			for _, got := range []*gatehouse.Token{byID, byHash} {
+				if diff := cmp.Diff(want, got, diffOpts...); diff != "" {
+					t.Errorf("read back token (-want +got):\n%s", diff)
+				}
 			}
-		})
+		}
 	})
-	t.Run("DeleteUnusedTokens removes personal and non-expiring tokens idle since the cutoff", func(t *testing.T) {
-		s := newStore(t)
-		f := MustFixture(t, s)
-		cutoff := now.Add(-60 * 24 * time.Hour)
-		var idle, neverUsed, idleOrg []*gatehouse.Token
-		MustTx(t, s, func(tx store.Tx) {
-			idle = append(idle, MustPersonalToken(t, tx, f.Local.ID, "idle", cutoff.Add(-time.Hour)))
-			check(t, "TouchToken", tx.TouchToken(idle[0].ID, cutoff.Add(-time.Millisecond)))
-			idle[0].LastUsedAt = cutoff.Add(-time.Millisecond)
-			neverUsed = append(neverUsed, MustPersonalToken(t, tx, f.Local.ID, "never used", cutoff.Add(-time.Hour)))
-			used := MustPersonalToken(t, tx, f.Local.ID, "used", cutoff.Add(-time.Hour))
-			check(t, "TouchToken", tx.TouchToken(used.ID, cutoff))
-			MustPersonalToken(t, tx, f.Local.ID, "new", cutoff)
-			org := &gatehouse.Token{Kind: gatehouse.TokenOrganization, Name: "org", Hash: Hash("org"), UserID: f.Local.ID,
-				OrganizationID: f.Org.ID, CreatedAt: cutoff.Add(-time.Hour)}
-			check(t, "CreateToken", tx.CreateToken(org))
-			idleOrg = append(idleOrg, org)
-			expiring := *org
-			expiring.Hash, expiring.ExpiresAt = Hash("expiring"), now.Add(time.Hour)
-			check(t, "CreateToken", tx.CreateToken(&expiring))
-		})
-		want := append(append(idle, neverUsed...), idleOrg...)
-		MustTx(t, s, func(tx store.Tx) {
-			got, err := tx.DeleteUnusedTokens(cutoff)
-			check(t, "DeleteUnusedTokens", err)
-			if diff := cmp.Diff(want, got, diffOpts...); diff != "" {
-				t.Errorf("DeleteUnusedTokens() (-want +got):\n%s", diff)
-			}
-			left, err := tx.ListTokens(store.TokenFilter{UserID: f.Local.ID})
+}
+
+func testListTokens(t *testing.T, s store.Store) {
+	f := MustFixture(t, s)
+	var old, recent, org *gatehouse.Token
+	MustTx(t, s, func(tx store.Tx) {
+		recent = MustPersonalToken(t, tx, f.Local.ID, "recent", now)
+		old = MustPersonalToken(t, tx, f.Local.ID, "old", now.Add(-time.Hour))
+		MustPersonalToken(t, tx, f.SSO.ID, "someone else's", now)
+		org = MustOrganizationToken(t, tx, f.Local.ID, f.Org.ID, "org")
+	})
+	tests := []struct {
+		filter store.TokenFilter
+		want   []*gatehouse.Token
+	}{
+		{store.TokenFilter{UserID: f.Local.ID}, []*gatehouse.Token{recent, old}},
+		{store.TokenFilter{OrganizationID: f.Org.ID}, []*gatehouse.Token{org}},
+	}
+	MustView(t, s, func(tx store.Tx) {
+		for _, tt := range tests {
+			got, err := tx.ListTokens(tt.filter)
 			check(t, "ListTokens", err)
-			if diff := cmp.Diff([]string{"new", "used"}, pluck(left, tokenName)); diff != "" {
-				t.Errorf("personal tokens left (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tt.want, got, diffOpts...); diff != "" {
+				t.Errorf("ListTokens(%+v) (-want +got):\n%s", tt.filter, diff)
 			}
-		})
+		}
 	})
-	runErrCases(t, newStore, []errCase{
-		{"a taken hash is ErrConflict", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			MustPersonalToken(t, tx, f.Local.ID, "secret", now)
-			return tx.CreateToken(&gatehouse.Token{Kind: gatehouse.TokenPersonal, Name: "x", Hash: Hash("secret"), UserID: f.SSO.ID, CreatedAt: now})
-		}, store.ErrConflict},
-		{"an unknown user is ErrConflict", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			return tx.CreateToken(&gatehouse.Token{Kind: gatehouse.TokenPersonal, Name: "x", Hash: Hash("x"), UserID: f.SSO.ID + 100, CreatedAt: now})
-		}, store.ErrConflict},
-		{"an unknown ID is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			_, err := tx.Token(1000)
-			return err
-		}, store.ErrNotFound},
-		{"an unknown hash is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			_, err := tx.TokenByHash(Hash("nope"))
-			return err
-		}, store.ErrNotFound},
-		{"touching an unknown token is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			return tx.TouchToken(1000, now)
-		}, store.ErrNotFound},
-		{"deleting an unknown token is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			return tx.DeleteToken(1000)
-		}, store.ErrNotFound},
-		{"deleting a token", func(t *testing.T, tx store.Tx, f *Fixture) error {
-			k := MustPersonalToken(t, tx, f.Local.ID, "secret", now)
-			check(t, "DeleteToken", tx.DeleteToken(k.ID))
-			_, err := tx.Token(k.ID)
-			return err
-		}, store.ErrNotFound},
+}
+
+func testTouchToken(t *testing.T, s store.Store) {
+	f := MustFixture(t, s)
+	var k *gatehouse.Token
+	MustTx(t, s, func(tx store.Tx) {
+		k = MustPersonalToken(t, tx, f.Local.ID, "secret", now)
+		check(t, "TouchToken", tx.TouchToken(k.ID, now.Add(2*time.Minute)))
+		check(t, "TouchToken(earlier)", tx.TouchToken(k.ID, now.Add(time.Minute)))
+	})
+	MustView(t, s, func(tx store.Tx) {
+		got, err := tx.Token(k.ID)
+		check(t, "Token", err)
+		if want := now.Add(2 * time.Minute); !got.LastUsedAt.Equal(want) {
+			t.Errorf("LastUsedAt = %v; want %v", got.LastUsedAt, want)
+		}
+	})
+}
+
+func testDeleteUnusedTokens(t *testing.T, s store.Store) {
+	f := MustFixture(t, s)
+	cutoff := now.Add(-60 * 24 * time.Hour)
+	var idle, neverUsed, idleOrg []*gatehouse.Token
+	MustTx(t, s, func(tx store.Tx) {
+		idle = append(idle, MustPersonalToken(t, tx, f.Local.ID, "idle", cutoff.Add(-time.Hour)))
+		check(t, "TouchToken", tx.TouchToken(idle[0].ID, cutoff.Add(-time.Millisecond)))
+		idle[0].LastUsedAt = cutoff.Add(-time.Millisecond)
+		neverUsed = append(neverUsed, MustPersonalToken(t, tx, f.Local.ID, "never used", cutoff.Add(-time.Hour)))
+		used := MustPersonalToken(t, tx, f.Local.ID, "used", cutoff.Add(-time.Hour))
+		check(t, "TouchToken", tx.TouchToken(used.ID, cutoff))
+		MustPersonalToken(t, tx, f.Local.ID, "new", cutoff)
+		org := &gatehouse.Token{Kind: gatehouse.TokenOrganization, Name: "org", Hash: Hash("org"), UserID: f.Local.ID,
+			OrganizationID: f.Org.ID, CreatedAt: cutoff.Add(-time.Hour)}
+		check(t, "CreateToken", tx.CreateToken(org))
+		idleOrg = append(idleOrg, org)
+		expiring := *org
+		expiring.Hash, expiring.ExpiresAt = Hash("expiring"), now.Add(time.Hour)
+		check(t, "CreateToken", tx.CreateToken(&expiring))
+	})
+	want := append(append(idle, neverUsed...), idleOrg...)
+	MustTx(t, s, func(tx store.Tx) {
+		got, err := tx.DeleteUnusedTokens(cutoff)
+		check(t, "DeleteUnusedTokens", err)
+		if diff := cmp.Diff(want, got, diffOpts...); diff != "" {
+			t.Errorf("DeleteUnusedTokens() (-want +got):\n%s", diff)
+		}
+		left, err := tx.ListTokens(store.TokenFilter{UserID: f.Local.ID})
+		check(t, "ListTokens", err)
+		if diff := cmp.Diff([]string{"new", "used"}, pluck(left, tokenName)); diff != "" {
+			t.Errorf("personal tokens left (-want +got):\n%s", diff)
+		}
 	})
 }
 

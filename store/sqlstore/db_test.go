@@ -16,7 +16,9 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		dsn  func(t *testing.T) string
 	}{
 		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "gatehouse.db") }},
-		{"sqlite file URI", func(t *testing.T) string { return "file:" + filepath.Join(t.TempDir(), "gatehouse.db") + "?cache=private" }},
+		{"sqlite file URI", func(t *testing.T) string {
+			return "file:" + filepath.Join(t.TempDir(), "gatehouse.db") + "?cache=private"
+		}},
 		{"postgres", func(t *testing.T) string { return pgtest.URL(t) }},
 	}
 	for _, tt := range tests {

@@ -24,6 +24,12 @@ type Store interface {
 	// the database reports a serialization conflict or a deadlock, Tx rolls
 	// back and runs fn again, so fn must be safe to repeat and must keep no
 	// state outside the transaction. It returns fn's error unchanged.
+	//
+	// fn must not call Tx or View itself: on SQLite the single writer
+	// connection would wait for itself. After a write that returns
+	// ErrConflict because a row it names does not exist (a foreign key),
+	// PostgreSQL has aborted the transaction and fn must return; an
+	// ErrConflict for a taken unique key leaves the transaction usable.
 	Tx(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction: every read sees one snapshot.
 	// Writes through the Tx fail.

@@ -14,9 +14,49 @@ const tokenColumns = "id, kind, name, hash, user_id, organization_id, project_id
 
 func scanToken(s scanner) (*gatehouse.Token, error) {
 	var k gatehouse.Token
-	err := s.Scan(&k.ID, &k.Kind, &k.Name, &k.Hash, &k.UserID, idCol{&k.OrganizationID}, jsonCol[[]int64]{&k.ProjectIDs},
-		timeCol{&k.CreatedAt}, timeCol{&k.LastUsedAt}, timeCol{&k.ExpiresAt})
+	err := s.Scan(tokenFields(&k)...)
 	return &k, err
+}
+
+// tokenFields returns the scan destinations of tokenColumns.
+func tokenFields(k *gatehouse.Token) []any {
+	return []any{&k.ID, &k.Kind, &k.Name, &k.Hash, &k.UserID, idCol{&k.OrganizationID}, jsonCol[[]int64]{&k.ProjectIDs},
+		timeCol{&k.CreatedAt}, timeCol{&k.LastUsedAt}, timeCol{&k.ExpiresAt}}
+}
+
+// tokenAuthQuery reads a token, its user, and the organization and
+// enterprise that may be missing, whose columns are then NULL. The
+// enterprise is the user's for a personal token and the organization's
+// for an organization token: never the creator's.
+const tokenAuthQuery = `SELECT t.id, t.kind, t.name, t.hash, t.user_id, t.organization_id, t.project_ids,
+		t.created_at, t.last_used_at, t.expires_at,
+		u.id, u.login, u.name, u.email, u.kind, u.enterprise_id, u.external_id, u.password_hash, u.active,
+		u.created_at, u.last_login_at,
+		o.id, o.key, o.name, o.enterprise_id, o.created_at,
+		e.id, e.key, e.name, COALESCE(e.ip_allow_list, '[]'), e.created_at
+	FROM tokens t
+	JOIN users u ON u.id = t.user_id
+	LEFT JOIN organizations o ON o.id = t.organization_id
+	LEFT JOIN enterprises e ON e.id = CASE WHEN t.organization_id IS NULL THEN u.enterprise_id ELSE o.enterprise_id END
+	WHERE t.hash = $1`
+
+func scanTokenAuth(s scanner) (*store.TokenAuth, error) {
+	a := &store.TokenAuth{Token: &gatehouse.Token{}, User: &gatehouse.User{}, Organization: &gatehouse.Organization{},
+		Enterprise: &gatehouse.Enterprise{}}
+	o, e := a.Organization, a.Enterprise
+	fields := append(tokenFields(a.Token), userFields(a.User)...)
+	fields = append(fields, idCol{&o.ID}, stringCol{&o.Key}, stringCol{&o.Name}, idCol{&o.EnterpriseID}, timeCol{&o.CreatedAt},
+		idCol{&e.ID}, stringCol{&e.Key}, stringCol{&e.Name}, jsonCol[[]string]{&e.IPAllowList}, timeCol{&e.CreatedAt})
+	if err := s.Scan(fields...); err != nil {
+		return nil, err
+	}
+	if o.ID == 0 {
+		a.Organization = nil
+	}
+	if e.ID == 0 {
+		a.Enterprise = nil
+	}
+	return a, nil
 }
 
 // CreateToken implements [store.Tokens].
@@ -53,6 +93,15 @@ func (t *tx) TokenByHash(hash []byte) (*gatehouse.Token, error) {
 		return nil, fmt.Errorf("get token by hash: %w", err)
 	}
 	return k, nil
+}
+
+// TokenAuth implements [store.Tokens].
+func (t *tx) TokenAuth(hash []byte) (*store.TokenAuth, error) {
+	a, err := get(t, scanTokenAuth, tokenAuthQuery, hash)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate token: %w", err)
+	}
+	return a, nil
 }
 
 // ListTokens implements [store.Tokens].

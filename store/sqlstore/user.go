@@ -23,9 +23,15 @@ func userColumnsOf(alias string) string {
 
 func scanUser(s scanner) (*gatehouse.User, error) {
 	var u gatehouse.User
-	err := s.Scan(&u.ID, &u.Login, &u.Name, &u.Email, &u.Kind, idCol{&u.EnterpriseID},
-		stringCol{&u.ExternalID}, &u.PasswordHash, &u.Active, timeCol{&u.CreatedAt}, timeCol{&u.LastLoginAt})
+	err := s.Scan(userFields(&u)...)
 	return &u, err
+}
+
+// userFields returns the scan destinations of the user columns, so that a
+// query joining users can scan them beside other columns.
+func userFields(u *gatehouse.User) []any {
+	return []any{&u.ID, &u.Login, &u.Name, &u.Email, &u.Kind, idCol{&u.EnterpriseID},
+		stringCol{&u.ExternalID}, &u.PasswordHash, &u.Active, timeCol{&u.CreatedAt}, timeCol{&u.LastLoginAt}}
 }
 
 // CreateUser implements [store.Users].

@@ -13,6 +13,7 @@ func testTokens(t *testing.T, newStore NewStore) {
 	runSubtests(t, newStore, []subtest{
 		{"round-trips personal and organization tokens", testTokenRoundTrip},
 		{"lists newest first", testListTokens},
+		{"TokenAuth joins the user, the organization and the enterprise whose allow list applies", testTokenAuth},
 		{"TouchToken only moves last use forwards", testTouchToken},
 		{"DeleteUnusedTokens removes personal and non-expiring tokens idle since the cutoff", testDeleteUnusedTokens},
 	})
@@ -34,6 +35,10 @@ var tokensErrors = []errCase{
 	}, store.ErrNotFound},
 	{"an unknown hash is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
 		_, err := tx.TokenByHash(Hash("nope"))
+		return err
+	}, store.ErrNotFound},
+	{"authenticating an unknown hash is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		_, err := tx.TokenAuth(Hash("nope"))
 		return err
 	}, store.ErrNotFound},
 	{"touching an unknown token is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
@@ -97,6 +102,44 @@ func testListTokens(t *testing.T, s store.Store) {
 			check(t, "ListTokens", err)
 			if diff := cmp.Diff(tt.want, got, diffOpts...); diff != "" {
 				t.Errorf("ListTokens(%+v) (-want +got):\n%s", tt.filter, diff)
+			}
+		}
+	})
+}
+
+func testTokenAuth(t *testing.T, s store.Store) {
+	f := MustFixture(t, s)
+	var solo *gatehouse.Organization
+	var ssoToken, localToken, orgToken, soloToken *gatehouse.Token
+	MustTx(t, s, func(tx store.Tx) {
+		check(t, "UpdateEnterprise", tx.UpdateEnterprise(&gatehouse.Enterprise{ID: f.Enterprise.ID, Key: f.Enterprise.Key,
+			Name: f.Enterprise.Name, IPAllowList: []string{"203.0.113.0/24"}}))
+		f.Enterprise.IPAllowList = []string{"203.0.113.0/24"}
+		solo = MustOrganization(t, tx, "solo", 0)
+		ssoToken = MustPersonalToken(t, tx, f.SSO.ID, "gat_sso", now)
+		localToken = MustPersonalToken(t, tx, f.Local.ID, "gat_local", now)
+		orgToken = MustOrganizationToken(t, tx, f.Local.ID, f.Org.ID, "gsot_org", f.Project.ID)
+		soloToken = MustOrganizationToken(t, tx, f.SSO.ID, solo.ID, "gsot_solo")
+	})
+	tests := []struct {
+		name string
+		want *store.TokenAuth
+	}{
+		{"an SSO user's personal token comes with the user's enterprise",
+			&store.TokenAuth{Token: ssoToken, User: f.SSO, Enterprise: f.Enterprise}},
+		{"a local user's personal token comes with no enterprise",
+			&store.TokenAuth{Token: localToken, User: f.Local}},
+		{"an organization token comes with the organization's enterprise, not its creator's",
+			&store.TokenAuth{Token: orgToken, User: f.Local, Organization: f.Org, Enterprise: f.Enterprise}},
+		{"an organization token outside any enterprise comes with none, whoever created it",
+			&store.TokenAuth{Token: soloToken, User: f.SSO, Organization: solo}},
+	}
+	MustView(t, s, func(tx store.Tx) {
+		for _, tt := range tests {
+			got, err := tx.TokenAuth(tt.want.Token.Hash)
+			check(t, "TokenAuth", err)
+			if diff := cmp.Diff(tt.want, got, diffOpts...); diff != "" {
+				t.Errorf("%s: TokenAuth (-want +got):\n%s", tt.name, diff)
 			}
 		}
 	})

@@ -106,14 +106,7 @@ var corpusReasons = map[string]gatehouse.RefusalReason{
 // elsewhere.
 func TestCorpus(t *testing.T) {
 	dir := corpusDir(t)
-	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []corpusCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
+	cases := corpusCases(t, dir)
 	if len(cases) == 0 {
 		t.Fatal("the corpus manifest has no case")
 	}
@@ -139,6 +132,32 @@ func corpusDir(t *testing.T) string {
 		t.Skip(msg)
 	}
 	return dir
+}
+
+// corpusCases reads the manifest of the corpus in dir.
+func corpusCases(tb testing.TB, dir string) []corpusCase {
+	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var cases []corpusCase
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		tb.Fatal(err)
+	}
+	return cases
+}
+
+// corpusIfPresent returns the corpus directory and its cases, or "" and
+// nil when it is absent: fuzz targets then go without its seeds.
+func corpusIfPresent(tb testing.TB) (string, []corpusCase) {
+	dir := os.Getenv("GATEHOUSE_SAML_CORPUS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "saml-corpus")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+		return "", nil
+	}
+	return dir, corpusCases(tb, dir)
 }
 
 func runCorpusCase(t *testing.T, dir string, c corpusCase) {
@@ -380,10 +399,10 @@ func corpusCertificate(t *testing.T, dir string, c corpusCase) *x509.Certificate
 	return cert
 }
 
-func corpusRead(t *testing.T, dir, name string) string {
+func corpusRead(tb testing.TB, dir, name string) string {
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return string(b)
 }

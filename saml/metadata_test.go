@@ -18,8 +18,8 @@ import (
 
 // idpMetadataXML returns IdP metadata whose IDPSSODescriptor holds body;
 // %[1]s in body is the base64 DER of testdata/idp.crt.
-func idpMetadataXML(t *testing.T, body string) []byte {
-	cert := base64.StdEncoding.EncodeToString(MustCertificate(t, "idp").Raw)
+func idpMetadataXML(tb testing.TB, body string) []byte {
+	cert := base64.StdEncoding.EncodeToString(MustCertificate(tb, "idp").Raw)
 	return fmt.Appendf(nil, `<?xml version="1.0"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example/metadata" validUntil="2030-01-01T00:00:00Z">
   <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">`+body+`

@@ -599,25 +599,6 @@ func TestParseResponseNeverReturnsTheTruncatedNameID(t *testing.T) {
 	}
 }
 
-func FuzzParseResponse(f *testing.F) {
-	idp := MustIdP(f, "idp")
-	doc, err := idp.Response(testLogin())
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(doc)
-	f.Add([]byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`))
-	f.Add([]byte(`<a b='>' c="<"><!-- <x> --><![CDATA[<y>]]></a>`))
-	sp := MustNew(f, testConnection(f))
-	f.Fuzz(func(t *testing.T, doc []byte) {
-		_, err := sp.ParseResponse(samltest.Encode(doc), Expect{RequestID: testRequestID, Now: testNow})
-		var refusal *gatehouse.Refusal
-		if err != nil && !errors.As(err, &refusal) {
-			t.Errorf("ParseResponse() = %v; want an Identity or a refusal", err)
-		}
-	})
-}
-
 // TestParseResponseConcurrently shares one ServiceProvider between
 // goroutines with different clocks and requests, as the ACS does; run it
 // with -race.

@@ -1,0 +1,122 @@
+package saml
+
+import (
+	"encoding/base64"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-sso/gatehouse"
+	"github.com/gatehouse-sso/gatehouse/saml/samltest"
+)
+
+// The fuzz targets below run their seeds under plain go test, as CI does.
+// Fuzz them for real with, for example:
+//
+//	go test -run='^$' -fuzz=FuzzParseResponse -fuzztime=5m ./saml/
+//
+// Every input the fuzzer finds failing is written to testdata/fuzz/NAME/
+// and must be committed: it stays a seed, so a regression test.
+
+// FuzzParseResponse feeds the ACS input path, ParseResponse with the
+// catalogue's connection and clock, any XML: it must answer with an
+// Identity or a *gatehouse.Refusal, never a failure or a panic. Seeds: a
+// signed Response, every response of the outside corpus and every case of
+// the attack catalogue.
+func FuzzParseResponse(f *testing.F) {
+	doc, err := MustIdP(f, "idp").Response(testLogin())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(doc)
+	f.Add([]byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`))
+	f.Add([]byte(`<a b='>' c="<"><!-- <x> --><![CDATA[<y>]]></a>`))
+	for _, seed := range corpusSeeds(f, func(c corpusCase) bool { return true }) {
+		f.Add(seed)
+	}
+	cat := MustCatalogue(f)
+	for _, c := range cat.Cases {
+		doc, err := cat.XML(c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(doc)
+	}
+	sp := catalogueSP(f, cat)
+	exp := Expect{RequestID: cat.RequestID, Now: cat.Now}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		_, err := sp.ParseResponse(samltest.Encode(doc), exp)
+		var refusal *gatehouse.Refusal
+		if err != nil && !errors.As(err, &refusal) {
+			t.Errorf("ParseResponse() = %v; want an Identity or a refusal", err)
+		}
+	})
+}
+
+// FuzzParseMetadata feeds ParseMetadata any document: it must answer with
+// metadata or a *gatehouse.Error naming the metadata, never another error
+// or a panic. Seeds: the IdP metadata of the outside corpus and of this
+// package's tests.
+func FuzzParseMetadata(f *testing.F) {
+	f.Add(idpMetadataXML(f, signingKey+redirectSSO))
+	f.Add([]byte(`<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><EntityDescriptor entityID="x"/></EntitiesDescriptor>`))
+	for _, seed := range corpusMetadataSeeds(f) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		md, err := ParseMetadata(doc)
+		var ge *gatehouse.Error
+		switch {
+		case err != nil && (!errors.As(err, &ge) || ge.Code != gatehouse.EINVALID):
+			t.Errorf("ParseMetadata() = %v; want metadata or an EINVALID error", err)
+		case err == nil && (md.EntityID == "" || md.SSOURL == "" || len(md.Certificates) == 0):
+			t.Errorf("ParseMetadata() = %+v; want an entity ID, an SSO URL and a certificate", md)
+		}
+	})
+}
+
+// corpusSeeds returns the decoded XML of the outside corpus's cases that
+// keep says to use, or nothing when the corpus is absent.
+func corpusSeeds(tb testing.TB, keep func(corpusCase) bool) [][]byte {
+	dir, cases := corpusIfPresent(tb)
+	var seeds [][]byte
+	for _, c := range cases {
+		if !keep(c) {
+			continue
+		}
+		body := corpusRead(tb, dir, c.File)
+		if c.Encoding != "xml" {
+			raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(body))
+			if err != nil {
+				continue // the deflated case: no XML to seed with
+			}
+			body = string(raw)
+		}
+		seeds = append(seeds, []byte(body))
+	}
+	return seeds
+}
+
+// corpusMetadataSeeds returns the IdP metadata documents shipped with the
+// outside corpus, or nothing when it is absent.
+func corpusMetadataSeeds(tb testing.TB) [][]byte {
+	dir, _ := corpusIfPresent(tb)
+	if dir == "" {
+		return nil
+	}
+	var seeds [][]byte
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.Contains(strings.ToLower(d.Name()), "metadata") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		seeds = append(seeds, b)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return seeds
+}

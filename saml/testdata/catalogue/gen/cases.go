@@ -139,15 +139,15 @@ func wrapping() []catalogueCase {
 // exclusive canonicalization drops them, so the signature still verifies,
 // and a consumer that reads only the first text node truncates the value.
 func injections() []catalogueCase {
-	inject := func(name, what, nameID, login, group, mark string) catalogueCase {
+	inject := func(name, what, want, nameID, login, group, mark string) catalogueCase {
 		r := valid()
 		a := r.Assertions[0]
 		a.NameID = strings.ReplaceAll(nameID, mark, "")
 		a.Attributes[0].Values = []string{strings.ReplaceAll(login, mark, "")}
 		a.Attributes[3].Values = []string{strings.ReplaceAll(group, mark, "")}
 		return catalogueCase{name: name, response: r,
-			entry: entry{Want: "whole", NameID: a.NameID, Login: a.Attributes[0].Values[0], Groups: a.Attributes[3].Values,
-				Attack: what + " inserted after signing into " + strings.TrimPrefix(name, strings.SplitN(name, "-in-", 2)[0]+"-in-") + ": the value must be read whole or refused"},
+			entry: entry{Want: want, NameID: a.NameID, Login: a.Attributes[0].Values[0], Groups: a.Attributes[3].Values,
+				Attack: what + " inserted after signing into " + strings.TrimPrefix(name, strings.SplitN(name, "-in-", 2)[0]+"-in-")},
 			alter: func(doc string) (string, error) {
 				for _, v := range []string{nameID, login, group} {
 					if !strings.Contains(v, mark) {
@@ -161,13 +161,20 @@ func injections() []catalogueCase {
 				return doc, nil
 			}}
 	}
+	// Exclusive canonicalization drops comments, so the signature still
+	// verifies and the value must be read whole; it keeps processing
+	// instructions, so the digest no longer matches.
 	const comment, pi = "<!---->", "<?gatehouse catalogue?>"
+	const (
+		commentAttack = "a comment, which canonicalization drops (the signature still verifies: the value must be read whole, never truncated),"
+		piAttack      = "a processing instruction, which canonicalization keeps (the digest no longer matches),"
+	)
 	return []catalogueCase{
-		inject("comment-in-nameid", "a comment", "admin@example.com"+comment+".evil.test", "alice", "Devs", comment),
-		inject("comment-in-login-attribute", "a comment", "alice@example.com", "admin"+comment+".evil.test", "Devs", comment),
-		inject("comment-in-group-value", "a comment", "alice@example.com", "alice", "Owners"+comment+"-of-nothing", comment),
-		inject("processing-instruction-in-nameid", "a processing instruction", "admin@example.com"+pi+".evil.test", "alice", "Devs", pi),
-		inject("processing-instruction-in-login-attribute", "a processing instruction", "alice@example.com", "admin"+pi+".evil.test", "Devs", pi),
+		inject("comment-in-nameid", commentAttack, "whole", "admin@example.com"+comment+".evil.test", "alice", "Devs", comment),
+		inject("comment-in-login-attribute", commentAttack, "whole", "alice@example.com", "admin"+comment+".evil.test", "Devs", comment),
+		inject("comment-in-group-value", commentAttack, "whole", "alice@example.com", "alice", "Owners"+comment+"-of-nothing", comment),
+		inject("processing-instruction-in-nameid", piAttack, "bad_signature", "admin@example.com"+pi+".evil.test", "alice", "Devs", pi),
+		inject("processing-instruction-in-login-attribute", piAttack, "bad_signature", "alice@example.com", "admin"+pi+".evil.test", "Devs", pi),
 	}
 }
 

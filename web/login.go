@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-sso/gatehouse"
@@ -19,10 +20,12 @@ const bindingLifetime = time.Hour
 func (s *Server) registerLoginRoutes() {
 	s.mux.HandleFunc("GET /{$}", s.handleHome)
 	s.mux.HandleFunc("GET /login", s.handleLoginPage)
-	s.mux.HandleFunc("GET /login/sso", s.handleStartSSO)
-	s.mux.HandleFunc("POST /login/local", s.handleLocalLogin)
+	s.mux.HandleFunc("GET /login/sso", s.limited(s.handleStartSSO, s.limits.startClient, s.limits.startEnterprise,
+		func(r *http.Request) string { return r.URL.Query().Get("enterprise_key") }))
+	s.mux.HandleFunc("POST /login/local", s.limited(s.handleLocalLogin, s.limits.localClient, nil, nil))
 	s.mux.HandleFunc("POST /logout", s.handleLogout)
-	s.mux.HandleFunc("POST /saml/{key}/acs", s.handleACS)
+	s.mux.HandleFunc("POST /saml/{key}/acs", s.limited(s.handleACS, s.limits.acsClient, s.limits.acsEnterprise,
+		func(r *http.Request) string { return r.PathValue("key") }))
 	s.mux.HandleFunc("GET /saml/{key}/metadata", s.handleSPMetadata)
 	s.mux.HandleFunc("GET /organizations", s.handleOrganizationsPage)
 }
@@ -129,6 +132,9 @@ func (s *Server) handleLocalLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := loginPage{Login: r.PostForm.Get("login"), ReturnTo: login.LocalPath(r.PostForm.Get("return_to"))}
+	if !s.allow(w, r, s.limits.localAccount, strings.ToLower(p.Login)) {
+		return
+	}
 	res, err := s.cfg.Login.LocalLogin(r.Context(), p.Login, r.PostForm.Get("password"), p.ReturnTo, s.clientAddr(r))
 	if err != nil {
 		if gatehouse.ErrorCode(err) == gatehouse.EINTERNAL {

@@ -31,6 +31,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Now returns the current time; tests set it.
 	Now func() time.Time
+	// Limits are the rate limits of the login endpoints; nil means
+	// DefaultLimits.
+	Limits *Limits
 }
 
 // A Server is Gatehouse's HTTP handler: the console pages, the REST API,
@@ -44,6 +47,7 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	pages    *pages
+	limits   limiters
 }
 
 // New returns a Server for cfg.
@@ -60,11 +64,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Limits == nil {
+		l := DefaultLimits()
+		cfg.Limits = &l
+	}
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, logger: cfg.Logger, mux: http.NewServeMux(), registry: cfg.Registry, pages: p}
+	s := &Server{cfg: cfg, logger: cfg.Logger, mux: http.NewServeMux(), registry: cfg.Registry, pages: p, limits: newLimiters(*cfg.Limits)}
 	if s.metrics, err = newMetrics(cfg.Registry); err != nil {
 		return nil, err
 	}
@@ -80,6 +88,10 @@ func New(cfg Config) (*Server, error) {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// maxRequestBody caps the body of every request, the API's JSON
+// (maxAPIBody) included.
+const maxRequestBody = 1 << 20
 
 type ctxKey int
 
@@ -129,6 +141,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
+		// Every body is capped; routes that read one may cap it lower.
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(sw, r.Body, maxRequestBody)
+		}
 		h := sw.Header()
 		h.Set("X-Request-Id", id)
 		h.Set("X-Content-Type-Options", "nosniff")

@@ -102,6 +102,14 @@ func MustEnv(tb testing.TB) *env {
 // PostgreSQL URL, with the fixture of mustFixture.
 func MustEnvOn(tb testing.TB, dsn string) *env {
 	tb.Helper()
+	e := mustEmptyEnv(tb, dsn)
+	mustFixture(tb, e)
+	return e
+}
+
+// mustEmptyEnv returns an env over the store at dsn, with nothing in it.
+func mustEmptyEnv(tb testing.TB, dsn string) *env {
+	tb.Helper()
 	st, err := sqlstore.Open(context.Background(), dsn)
 	if err != nil {
 		tb.Fatal(err)
@@ -113,7 +121,6 @@ func MustEnvOn(tb testing.TB, dsn string) *env {
 	e.Admin.Now = func() time.Time { return e.Now }
 	e.Login = login.NewService(st, base)
 	e.Login.Now = func() time.Time { return e.Now }
-	mustFixture(tb, e)
 	return e
 }
 

@@ -56,6 +56,10 @@ func env(name, def string) string {
 	return def
 }
 
+// maxHeaderBytes caps the request headers (net/http's default is 1 MiB):
+// Gatehouse's cookies and a bearer token fit many times over.
+const maxHeaderBytes = 64 << 10
+
 // A Main is a running Gatehouse server: its database, services, HTTP
 // listener and background jobs. End-to-end tests start one on 127.0.0.1:0.
 type Main struct {
@@ -105,7 +109,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	m.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.http.Serve(m.ln) }()

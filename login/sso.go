@@ -49,9 +49,23 @@ func (s *Service) StartSSO(ctx context.Context, key, returnTo, browserSecret str
 	if !e.AllowsAddr(client) {
 		return nil, gatehouse.Refusef(gatehouse.RefusalIPNotAllowed, "%s", client)
 	}
-	sp, err := s.provider(e, conn)
+	start, req, err := s.newRequest(e, conn, returnTo, browserSecret, now)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.Store.Tx(ctx, func(tx store.Tx) error { return addPending(tx, e, req) }); err != nil {
+		return nil, err
+	}
+	return start, nil
+}
+
+// newRequest makes an AuthnRequest of enterprise e, bound to the browser
+// whose binding cookie holds browserSecret ("" makes a new one), and
+// returns where to send the browser and the pending request to record.
+func (s *Service) newRequest(e *gatehouse.Enterprise, conn *gatehouse.SSOConnection, returnTo, browserSecret string, now time.Time) (*SSOStart, *gatehouse.AuthnRequest, error) {
+	sp, err := s.provider(e, conn)
+	if err != nil {
+		return nil, nil, err
 	}
 	if browserSecret == "" {
 		browserSecret = secret()
@@ -59,24 +73,23 @@ func (s *Service) StartSSO(ctx context.Context, key, returnTo, browserSecret str
 	relay := secret()
 	id, redirect, err := sp.AuthnRequest(relay, now)
 	if err != nil {
-		return nil, fmt.Errorf("make authn request for %q: %w", key, err)
+		return nil, nil, fmt.Errorf("make authn request for %q: %w", e.Key, err)
 	}
 	req := &gatehouse.AuthnRequest{ID: id, EnterpriseID: e.ID, RelayState: relay, ReturnTo: LocalPath(returnTo),
 		BrowserHash: hash(browserSecret), CreatedAt: now, ExpiresAt: now.Add(gatehouse.AuthnRequestLifetime)}
-	err = s.Store.Tx(ctx, func(tx store.Tx) error {
-		n, err := tx.CountAuthnRequests(e.ID)
-		if err != nil {
-			return err
-		}
-		if n >= MaxPendingRequests {
-			return gatehouse.Errorf(gatehouse.ERATELIMITED, "Too many logins to %q are in progress. Try again in a few minutes.", key)
-		}
-		return tx.CreateAuthnRequest(req)
-	})
+	return &SSOStart{RedirectURL: redirect.String(), BrowserSecret: browserSecret}, req, nil
+}
+
+// addPending records req, unless too many logins of e are pending.
+func addPending(tx store.Tx, e *gatehouse.Enterprise, req *gatehouse.AuthnRequest) error {
+	n, err := tx.CountAuthnRequests(e.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &SSOStart{RedirectURL: redirect.String(), BrowserSecret: browserSecret}, nil
+	if n >= MaxPendingRequests {
+		return gatehouse.Errorf(gatehouse.ERATELIMITED, "Too many logins to %q are in progress. Try again in a few minutes.", e.Key)
+	}
+	return tx.CreateAuthnRequest(req)
 }
 
 // An ACS is a Response posted to an enterprise's ACS URL.
@@ -96,6 +109,9 @@ type Result struct {
 	SessionSecret string
 	// ReturnTo is the local path to go to.
 	ReturnTo string
+	// Test is set, and User and SessionSecret are not, when the Response
+	// answered a Test SSO: nobody was signed in (see StartTestSSO).
+	Test *TestReport
 }
 
 // pending is what the ACS knows of the request a Response answers.
@@ -125,6 +141,9 @@ func (s *Service) FinishSSO(ctx context.Context, in ACS) (*Result, error) {
 	})
 	if err != nil {
 		return nil, s.refused(ctx, e, in, nil, err)
+	}
+	if p.req != nil && p.req.Test {
+		return s.finishTest(ctx, e, conn, in, p.req, now)
 	}
 	id, err := s.verify(e, conn, in, p, now)
 	if err != nil {

@@ -1,0 +1,67 @@
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// meJSON is what GET /api/v1/me answers.
+type meJSON struct {
+	User struct {
+		Login, Name, Email, Kind string
+	}
+	Enterprise    string
+	Organizations []struct {
+		Key    string
+		Groups []struct {
+			ID   int64
+			Name string
+		}
+		Permissions []string
+	}
+}
+
+// summary returns the user's organizations as "groups A,B; permissions p,q"
+// by organization key, each list sorted.
+func (m meJSON) summary() map[string]string {
+	out := map[string]string{}
+	for _, o := range m.Organizations {
+		var groups []string
+		for _, g := range o.Groups {
+			groups = append(groups, g.Name)
+		}
+		out[o.Key] = "groups " + sortedList(groups) + "; permissions " + sortedList(o.Permissions)
+	}
+	return out
+}
+
+// mustGet GETs target with client, following redirects, fails tb unless
+// the answer is 200 OK, and returns its body.
+func mustGet(tb testing.TB, client *http.Client, target string) string {
+	tb.Helper()
+	resp, err := client.Get(target)
+	if err != nil {
+		tb.Fatalf("GET %s: %v", target, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("GET %s: read the answer: %v", target, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s = %s; want 200 OK\n%s", target, resp.Status, body)
+	}
+	return string(body)
+}
+
+// mustGetJSON GETs target with client and decodes its JSON answer into out.
+func mustGetJSON(tb testing.TB, client *http.Client, target string, out any) {
+	tb.Helper()
+	body := mustGet(tb, client, target)
+	if err := json.NewDecoder(strings.NewReader(body)).Decode(out); err != nil {
+		tb.Fatalf("GET %s: decode %s: %v", target, body, err)
+	}
+}

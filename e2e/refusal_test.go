@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatehouse-sso/gatehouse/internal/browsertest"
+)
+
+// The SSO issue, item 7: responses Gatehouse did not ask for, or already
+// used, are refused.
+
+func TestIdPInitiatedLoginIsRefused(t *testing.T) {
+	t.Parallel()
+	a := MustAcme(t, sqliteDB(t))
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx, chromedp.Navigate(a.idpInitiatedURL(a.URL+"/saml/acme")))
+	mustSubmitIdPForm(t, ctx, "alice", "alicepass")
+	browsertest.Screenshot(t, ctx, "unsolicited")
+	if got := refusalReason(t, ctx); got != "unsolicited" {
+		t.Fatalf("refusal page reason = %q; want unsolicited", got)
+	}
+	if got := pageText(t, ctx, "[data-reason]"); !strings.Contains(got, "IdP-initiated") {
+		t.Errorf("refusal page says %q; want it to name the IdP-initiated login", got)
+	}
+	if got := browsertest.Value(t, ctx, "#login-url"); got != a.LoginURL() {
+		t.Errorf("SSO login URL shown = %q; want %q", got, a.LoginURL())
+	}
+	if got := browsertest.Attribute(t, ctx, "[data-reason] a.button", "href"); got != a.LoginURL() {
+		t.Errorf("login link = %q; want %q", got, a.LoginURL())
+	}
+	if got := a.MustAttempts(t); len(got) == 0 || got[0] != "unsolicited" {
+		t.Errorf("refused SSO attempts, newest first = %v; want unsolicited first", got)
+	}
+	if status, _ := browserMe(t, ctx); status != http.StatusUnauthorized {
+		t.Errorf("GET /api/v1/me after the refusal = %d; want 401: no session", status)
+	}
+
+	// The link the page gives logs alice in, SP-initiated (her IdP session skips the form).
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("[data-reason] a.button")))
+	mustSubmitIdPForm(t, ctx, "alice", "alicepass")
+	if diff := cmp.Diff(aliceOrgs, mustOrganizations(t, ctx)); diff != "" {
+		t.Errorf("GET /api/v1/me after following the link (-want +got):\n%s", diff)
+	}
+}
+
+var dataReason = regexp.MustCompile(`data-reason="([a-z_]+)"`)
+
+func TestReplayedResponseIsRefusedOnEveryNode(t *testing.T) {
+	t.Parallel()
+	for _, eng := range engines {
+		t.Run(eng.name, func(t *testing.T) {
+			t.Parallel()
+			a := MustAcme(t, eng.db(t))
+			// Another node of the same cluster: the same database and public URL.
+			node2 := MustServe(t, a.DB, "--base-url", a.URL)
+
+			// node2 accepts a fresh login, so its refusal below is about the replay.
+			bobClient := newClient(t)
+			fresh := a.IdP.LogIn(t, bobClient, node2.URL+"/login/sso?enterprise_key=acme", "bob", "bobpass")
+			if status, loc, body := postACS(t, bobClient, node2.URL+"/saml/acme/acs", fresh); status != http.StatusSeeOther || loc != "/organizations" {
+				t.Fatalf("node2 answered a fresh login with %d to %q; want 303 to /organizations\n%s", status, loc, body)
+			}
+
+			client := newClient(t)
+			post := a.IdP.LogIn(t, client, a.LoginURL(), "alice", "alicepass")
+			if post.URL != a.URL+"/saml/acme/acs" {
+				t.Fatalf("the IdP posts to %s; want acme's ACS URL", post.URL)
+			}
+			if status, loc, body := postACS(t, client, post.URL, post); status != http.StatusSeeOther || loc != "/organizations" {
+				t.Fatalf("first post of alice's response = %d to %q; want 303 to /organizations\n%s", status, loc, body)
+			}
+			for _, to := range []struct{ name, acs string }{{"the same node", post.URL}, {"another node", node2.URL + "/saml/acme/acs"}} {
+				status, _, body := postACS(t, client, to.acs, post)
+				m := dataReason.FindStringSubmatch(body)
+				if status != http.StatusForbidden || m == nil || (m[1] != "replayed" && m[1] != "unknown_request") {
+					t.Errorf("replay to %s = %d with reason %v; want 403, replayed or unknown_request\n%s", to.name, status, m, body)
+				}
+			}
+			if got := a.MustAttempts(t); len(got) < 2 || !isReplayReason(got[0]) || !isReplayReason(got[1]) {
+				t.Errorf("refused SSO attempts, newest first = %v; want the two replays first", got)
+			}
+			var logins int
+			for _, e := range a.MustAudit(t, "") {
+				if e.Type == "authentication.user_login" {
+					logins++
+				}
+			}
+			if logins != 2 {
+				t.Errorf("authentication.user_login events = %d; want 2 (bob's, and alice's first post)", logins)
+			}
+		})
+	}
+}
+
+func isReplayReason(r string) bool { return r == "replayed" || r == "unknown_request" }

@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gatehouse-sso/gatehouse/internal/browsertest"
+)
+
+// The SSO issue, item 7: logging out ends the session.
+
+func TestLogoutEndsTheSession(t *testing.T) {
+	t.Parallel()
+	a := MustAcme(t, sqliteDB(t))
+	ctx := browsertest.New(t)
+	a.MustLogIn(t, ctx, "alice", "alicepass")
+	session := mustSessionCookie(t, ctx, a.URL)
+
+	// A logout posted without the page's CSRF token, as another site could, is refused.
+	if status, _ := sendWithCookie(t, "POST", a.URL+"/logout", "csrf=forged", session); status != http.StatusForbidden {
+		t.Errorf("POST /logout without the CSRF token = %d; want 403", status)
+	}
+	if status, _ := browserMe(t, ctx); status != http.StatusOK {
+		t.Errorf("GET /api/v1/me after a logout without CSRF token = %d; want 200: the session goes on", status)
+	}
+
+	MustLogOut(t, ctx)
+	browsertest.Screenshot(t, ctx, "logged-out")
+	browsertest.Do(t, ctx, chromedp.Navigate(a.URL+"/organizations"), chromedp.WaitVisible(chromedp.CSS("#enterprise_key")))
+	if got := browsertest.Eval[string](t, ctx, "location.pathname"); got != "/login" {
+		t.Errorf("/organizations after logout shows %s; want /login", got)
+	}
+	if status, _ := browserMe(t, ctx); status != http.StatusUnauthorized {
+		t.Errorf("GET /api/v1/me after logout = %d; want 401", status)
+	}
+
+	// The login page, reached from /organizations, leads back there.
+	browsertest.Do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#enterprise_key"), "acme"),
+		chromedp.Click(chromedp.CSS(`form[action="/login/sso"] button[type=submit]`)),
+	)
+	mustSubmitIdPForm(t, ctx, "alice", "alicepass")
+	if got := browsertest.Eval[string](t, ctx, "location.pathname"); got != "/organizations" {
+		t.Errorf("logging in again from the login page ends on %s; want /organizations", got)
+	}
+	if diff := cmp.Diff(aliceOrgs, mustOrganizations(t, ctx)); diff != "" {
+		t.Errorf("alice's organizations after logging in again (-want +got):\n%s", diff)
+	}
+
+	// The server ended the first session: its cookie, sent again, opens nothing.
+	for _, path := range []string{"/organizations", "/api/v1/me"} {
+		if status, loc := sendWithCookie(t, "GET", a.URL+path, "", session); status != http.StatusUnauthorized && !strings.HasPrefix(loc, "/login") {
+			t.Errorf("GET %s with the session cookie of before the logout = %d to %q; want 401 or a redirect to /login", path, status, loc)
+		}
+	}
+}
+
+// sendWithCookie sends a request with cookie and, unless body is "", a
+// form body, and returns the status and Location, without following it.
+func sendWithCookie(tb testing.TB, method, target, body string, cookie *http.Cookie) (int, string) {
+	tb.Helper()
+	req, err := http.NewRequest(method, target, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.AddCookie(cookie)
+	resp, err := (&http.Client{CheckRedirect: noRedirect}).Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, target, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// mustSessionCookie returns the browser's Gatehouse session cookie for base.
+func mustSessionCookie(tb testing.TB, ctx context.Context, base string) *http.Cookie {
+	tb.Helper()
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
+	if err != nil {
+		tb.Fatalf("read the browser's cookies: %v", err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == "gh_session" {
+			return &http.Cookie{Name: c.Name, Value: c.Value}
+		}
+	}
+	tb.Fatalf("the browser holds no gh_session cookie for %s", base)
+	return nil
+}

@@ -46,7 +46,7 @@ func (s *Service) jitUser(tx store.Tx, e *gatehouse.Enterprise, id *gatehouse.Id
 // collide (SPEC §1).
 func createUser(tx store.Tx, e *gatehouse.Enterprise, id *gatehouse.Identity, now time.Time) (*gatehouse.User, error) {
 	u := &gatehouse.User{Login: gatehouse.LoginSlug(id.Login) + "-" + suffix(), Name: id.Name, Email: validEmail(id.Email),
-		Kind: gatehouse.UserSSO, EnterpriseID: e.ID, ExternalID: id.Login, Active: true, CreatedAt: now}
+		Kind: gatehouse.UserSSO, EnterpriseID: e.ID, ExternalID: id.Login, Active: true, CreatedAt: now, LastLoginAt: now}
 	if err := u.Validate(); err != nil {
 		return nil, gatehouse.Refusef(gatehouse.RefusalInvalid, "%s", gatehouse.ErrorMessage(err))
 	}

@@ -25,6 +25,10 @@ type route struct {
 	status   int
 	query    []queryParam
 	handle   func(w http.ResponseWriter, r *http.Request, a gatehouse.Actor) error
+	// ownAuth marks a route whose handler authenticates the bearer token
+	// itself and gets the zero Actor: the access check, which organization
+	// tokens may call.
+	ownAuth bool
 }
 
 // A queryParam documents one query parameter.
@@ -35,7 +39,11 @@ type queryParam struct {
 // api serves rt: it authenticates the caller and renders any error.
 func (s *Server) api(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := s.authenticate(r)
+		var a gatehouse.Actor
+		var err error
+		if !rt.ownAuth {
+			a, err = s.authenticate(r)
+		}
 		if err == nil {
 			err = rt.handle(w, r, a)
 		}
@@ -45,20 +53,47 @@ func (s *Server) api(rt route) http.Handler {
 	})
 }
 
-// authenticate returns the actor of r's bearer token.
+// authenticate returns the actor of r's bearer token: the operator, or
+// the user of a personal token, whose permissions the services then apply.
+// Organization tokens are refused: they answer access checks only.
 func (s *Server) authenticate(r *http.Request) (gatehouse.Actor, error) {
-	header := r.Header.Get("Authorization")
-	if header == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) && cookieValue(r, sessionCookie) != "" {
+	if r.Header.Get("Authorization") == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) && cookieValue(r, sessionCookie) != "" {
 		return s.authenticateSession(r)
 	}
-	scheme, tok, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		return gatehouse.Actor{}, gatehouse.Errorf(gatehouse.EUNAUTHORIZED, "Send a token in the Authorization header: \"Authorization: Bearer <token>\".")
+	tok, err := bearerToken(r)
+	if err != nil {
+		return gatehouse.Actor{}, err
 	}
-	if s.cfg.OperatorToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.OperatorToken)) == 1 {
+	if s.isOperatorToken(tok) {
 		return gatehouse.Operator, nil
 	}
-	return gatehouse.Actor{}, gatehouse.Errorf(gatehouse.EUNAUTHORIZED, "The token is not valid.")
+	p, err := s.cfg.Tokens.Authenticate(r.Context(), tok, s.clientAddr(r))
+	if err != nil {
+		return gatehouse.Actor{}, err
+	}
+	if p.User == nil {
+		return gatehouse.Actor{}, errOrganizationToken
+	}
+	return gatehouse.UserActor(p.User), nil
+}
+
+// errOrganizationToken refuses an organization token on a route other
+// than the access check.
+var errOrganizationToken = gatehouse.Errorf(gatehouse.EFORBIDDEN,
+	"Organization tokens (gsot_) are for analysis: they only answer access checks, GET /api/v1/authz/check. Use a personal token (gat_) for the rest of the API.")
+
+// bearerToken returns the token of r's Authorization header.
+func bearerToken(r *http.Request) (string, error) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return "", gatehouse.Errorf(gatehouse.EUNAUTHORIZED, "Send a token in the Authorization header: \"Authorization: Bearer <token>\".")
+	}
+	return tok, nil
+}
+
+// isOperatorToken reports, in constant time, whether tok is the operator token.
+func (s *Server) isOperatorToken(tok string) bool {
+	return s.cfg.OperatorToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.OperatorToken)) == 1
 }
 
 // authenticateSession returns the actor of r's session cookie. The API
@@ -86,7 +121,7 @@ func (s *Server) apiRoutes() []route {
 	var rs []route
 	for _, group := range [][]route{
 		s.enterpriseRoutes(), s.organizationRoutes(), s.groupRoutes(), s.projectRoutes(),
-		s.userRoutes(), s.auditRoutes(), s.meRoutes(), s.ssoRoutes(),
+		s.userRoutes(), s.auditRoutes(), s.meRoutes(), s.ssoRoutes(), s.tokenRoutes(), s.authzRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-sso/gatehouse"
@@ -82,11 +83,52 @@ func checkLoginCSRF(r *http.Request) error {
 	return nil
 }
 
-// clientAddr returns the address of the client of r.
+// clientAddr returns the address of the client of r: the peer, unless the
+// peer is a trusted proxy. Then X-Forwarded-For is read from the right,
+// where the proxies nearest to Gatehouse appended the addresses they
+// received from, and the first address that is not a trusted proxy is the
+// client; whatever lies to its left the client itself may have written.
+// An entry that is not an address gives the invalid Addr, which no IP
+// allow list admits. The SSO logins and the tokens both use it, so the IP
+// allow list sees one address.
 func (s *Server) clientAddr(r *http.Request) netip.Addr {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return netip.Addr{}
 	}
-	return ap.Addr().Unmap()
+	client := ap.Addr().Unmap()
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0 && s.trustedProxy(client); i-- {
+		entries := strings.Split(hops[i], ",")
+		for j := len(entries) - 1; j >= 0 && s.trustedProxy(client); j-- {
+			if client = forwardedAddr(entries[j]); !client.IsValid() {
+				return client
+			}
+		}
+	}
+	return client
+}
+
+// trustedProxy reports whether addr is one of the trusted proxies.
+func (s *Server) trustedProxy(addr netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedAddr parses one X-Forwarded-For entry: an address, or an
+// address and port as some proxies write it ("203.0.113.7:4711",
+// "[2001:db8::1]:4711"). Anything else is the invalid Addr.
+func forwardedAddr(entry string) netip.Addr {
+	entry = strings.TrimSpace(entry)
+	if a, err := netip.ParseAddr(entry); err == nil {
+		return a.Unmap()
+	}
+	if ap, err := netip.ParseAddrPort(entry); err == nil {
+		return ap.Addr().Unmap()
+	}
+	return netip.Addr{}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-sso/gatehouse/saml/samltest"
 	"github.com/gatehouse-sso/gatehouse/store"
 	"github.com/gatehouse-sso/gatehouse/store/sqlstore"
+	"github.com/gatehouse-sso/gatehouse/token"
 	"github.com/gatehouse-sso/gatehouse/web"
 )
 
@@ -29,11 +30,19 @@ var testNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 // testServer is a Gatehouse web server over a fresh SQLite store.
 type testServer struct {
 	*httptest.Server
-	Store store.Store
+	Store  store.Store
+	Tokens *token.Service
 }
 
 // MustServer starts a test server.
 func MustServer(tb testing.TB) *testServer {
+	tb.Helper()
+	return MustServerWith(tb, nil)
+}
+
+// MustServerWith starts a test server whose configuration configure, if
+// not nil, changes.
+func MustServerWith(tb testing.TB, configure func(c *web.Config)) *testServer {
 	tb.Helper()
 	st, err := sqlstore.Open(context.Background(), filepath.Join(tb.TempDir(), "gatehouse.db"))
 	if err != nil {
@@ -47,8 +56,14 @@ func MustServer(tb testing.TB) *testServer {
 	a.Now = func() time.Time { return testNow }
 	l := login.NewService(st, base)
 	l.Now = a.Now
-	srv, err := web.New(web.Config{BaseURL: base, OperatorToken: operatorToken, Admin: a, Login: l, Ready: st.Ping,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return testNow }})
+	ts.Tokens = token.NewService(st)
+	ts.Tokens.Now = a.Now
+	cfg := web.Config{BaseURL: base, OperatorToken: operatorToken, Admin: a, Login: l, Tokens: ts.Tokens, Ready: st.Ping,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return testNow }}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/gatehouse-sso/gatehouse/admin"
 	"github.com/gatehouse-sso/gatehouse/login"
+	"github.com/gatehouse-sso/gatehouse/token"
 )
 
 // Config is what a Server needs. It is validated once, by New.
@@ -24,6 +26,11 @@ type Config struct {
 	OperatorToken string
 	Admin         *admin.Service
 	Login         *login.Service
+	Tokens        *token.Service
+	// TrustedProxies are the peers whose X-Forwarded-For header is
+	// believed: the client is then its right-most untrusted address.
+	// Empty believes no one: the client is the peer.
+	TrustedProxies []netip.Prefix
 	// Ready reports whether the server can serve: the database answers.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
@@ -52,8 +59,8 @@ type Server struct {
 
 // New returns a Server for cfg.
 func New(cfg Config) (*Server, error) {
-	if cfg.BaseURL == nil || cfg.Admin == nil || cfg.Login == nil || cfg.Ready == nil {
-		return nil, fmt.Errorf("web: BaseURL, Admin, Login and Ready are required")
+	if cfg.BaseURL == nil || cfg.Admin == nil || cfg.Login == nil || cfg.Tokens == nil || cfg.Ready == nil {
+		return nil, fmt.Errorf("web: BaseURL, Admin, Login, Tokens and Ready are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -14,7 +14,9 @@ import (
 
 	"github.com/gatehouse-sso/gatehouse"
 	"github.com/gatehouse-sso/gatehouse/admin"
+	"github.com/gatehouse-sso/gatehouse/audit"
 	"github.com/gatehouse-sso/gatehouse/saml/samltest"
+	"github.com/gatehouse-sso/gatehouse/store"
 )
 
 // MustIdPCert returns the PEM certificate of a new test IdP whose
@@ -240,4 +242,36 @@ func TestDeleteSSOWithForce(t *testing.T) {
 	}
 	_, err := s.SSO(ctx, gatehouse.Operator, "acme")
 	wantCode(t, err, gatehouse.ENOTFOUND)
+}
+
+func TestUnmatchedGroupsWarningGoesOnceTheGroupExists(t *testing.T) {
+	ctx := context.Background()
+	s, st := MustService(t)
+	e := MustEnterprise(t, s, "acme")
+	MustOrganization(t, s, "acme-web", "acme")
+	if _, err := s.PutSSO(ctx, gatehouse.Operator, "acme", manual(MustIdPCert(t, testNow))); err != nil {
+		t.Fatal(err)
+	}
+	err := st.Tx(ctx, func(tx store.Tx) error {
+		return audit.Record(tx, testNow, gatehouse.Actor{Kind: gatehouse.ActorSAMLSync}, audit.Event{Type: gatehouse.AuditUserLogin,
+			EnterpriseID: e.ID, Details: map[string]any{"unmatched_groups": []string{"developers", "Members", "Ops"}}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustGroup(t, s, "acme-web", "developers")
+	view, err := s.SSO(ctx, gatehouse.Operator, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `In recent logins, these IdP groups matched no group of any organization (names are case-sensitive): "Members", "Ops".`
+	var got string
+	for _, w := range view.Warnings {
+		if w.Code == admin.WarnUnmatchedGroups {
+			got = w.Message
+		}
+	}
+	if got != want {
+		t.Errorf("unmatched groups warning = %q; want %q", got, want)
+	}
 }

@@ -85,6 +85,9 @@ func loginWarnings(tx store.Tx, e *gatehouse.Enterprise) ([]Warning, error) {
 			}
 		}
 	}
+	if unmatched, err = stillUnmatched(tx, e, unmatched); err != nil {
+		return nil, err
+	}
 	var out []Warning
 	if overage {
 		out = append(out, Warning{WarnGroupsOverage, "Microsoft Entra ID sent the groups overage claim for a user in more than 150 groups, and the login was refused. Assign the relevant groups to the application in Entra ID so that only they are sent."})
@@ -96,6 +99,24 @@ func loginWarnings(tx store.Tx, e *gatehouse.Enterprise) ([]Warning, error) {
 		out = append(out, Warning{WarnUnmatchedGroups, fmt.Sprintf("In recent logins, these IdP groups matched no group of any organization (names are case-sensitive): %s.", clipList(unmatched))})
 	}
 	return out, nil
+}
+
+// stillUnmatched returns the names that group sync would still match to
+// no group of e, so that the warning goes once the admin creates the
+// missing group. Members and SCIM-managed groups never match (SPEC §3.7).
+func stillUnmatched(tx store.Tx, e *gatehouse.Enterprise, names []string) ([]string, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	groups, err := tx.GroupsNamed(e.ID, names)
+	if err != nil {
+		return nil, fmt.Errorf("find groups named in recent logins: %w", err)
+	}
+	return slices.DeleteFunc(names, func(name string) bool {
+		return slices.ContainsFunc(groups, func(g *gatehouse.Group) bool {
+			return g.Name == name && !g.IsMembers() && g.ManagedBy != gatehouse.ManagedSCIM
+		})
+	}), nil
 }
 
 // stringsOf reads a list of strings from an audit detail, as recorded

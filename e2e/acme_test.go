@@ -256,6 +256,19 @@ func (a *acme) MustAttempts(tb testing.TB) []string {
 	return reasons
 }
 
+// MustWarning returns the message of acme's SSO setup warning with code, or "".
+func (a *acme) MustWarning(tb testing.TB, code string) string {
+	tb.Helper()
+	var warnings []struct{ Code, Message string }
+	a.MustAPI(tb, "GET", "/api/v1/enterprises/acme/sso/warnings", nil, 200, &warnings)
+	for _, w := range warnings {
+		if w.Code == code {
+			return w.Message
+		}
+	}
+	return ""
+}
+
 // MustGroupID returns the ID of the group name of organization org.
 func (a *acme) MustGroupID(tb testing.TB, org, name string) int64 {
 	tb.Helper()

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -72,6 +71,9 @@ func TestGroupSyncIsCaseSensitive(t *testing.T) {
 	if got := pageText(t, ctx, "#idp-groups"); got != "developers" {
 		t.Errorf("IdP groups listed on the empty state = %q; want developers", got)
 	}
+	if got := a.MustWarning(t, "unmatched_groups"); !strings.Contains(got, "developers") {
+		t.Errorf("unmatched_groups warning = %q; want it to name developers", got)
+	}
 
 	// Once acme-data has a lowercase "developers", bob's next login finds it, and only it.
 	a.MustAPI(t, "POST", "/api/v1/organizations/acme-data/groups", map[string]any{"name": "developers", "permissions": []string{"scan"}}, 201, nil)
@@ -81,6 +83,9 @@ func TestGroupSyncIsCaseSensitive(t *testing.T) {
 	want := map[string]string{"acme-data": "groups Members,developers; permissions scan"}
 	if diff := cmp.Diff(want, mustOrganizations(t, ctx)); diff != "" {
 		t.Errorf("bob's organizations with a lowercase group (-want +got):\n%s", diff)
+	}
+	if got := a.MustWarning(t, "unmatched_groups"); got != "" {
+		t.Errorf("unmatched_groups warning once developers matches = %q; want none", got)
 	}
 }
 
@@ -229,10 +234,8 @@ func TestGroupsOverageIsRefusedAndKeepsMemberships(t *testing.T) {
 	if got := a.MustAttempts(t); len(got) == 0 || got[0] != "groups_overage" {
 		t.Errorf("refused SSO attempts, newest first = %v; want groups_overage first", got)
 	}
-	var warnings []struct{ Code string }
-	a.MustAPI(t, "GET", "/api/v1/enterprises/acme/sso/warnings", nil, 200, &warnings)
-	if !slices.ContainsFunc(warnings, func(w struct{ Code string }) bool { return w.Code == "groups_overage" }) {
-		t.Errorf("SSO warnings = %+v; want groups_overage", warnings)
+	if got := a.MustWarning(t, "groups_overage"); got == "" {
+		t.Errorf("SSO warnings have no groups_overage; want one")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,5 +114,33 @@ func TestCLISSO(t *testing.T) {
 	}
 	if out, err := cliRun(t, db, "", "sso", "delete", "--enterprise", "acme", "--force"); err != nil {
 		t.Errorf("sso delete --force: %v %s", err, out)
+	}
+}
+
+func TestCLIIPAllowList(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cli.db")
+	mustCLI(t, db, "", "enterprise", "create", "--key", "acme", "--name", "Acme")
+	steps := []struct {
+		args     []string
+		want     string // in the output, or in the error when wantErr
+		wantErr  bool
+		wantList string // the IP ALLOW LIST column of "enterprise list" afterwards
+	}{
+		{[]string{"--cidrs", "203.0.113.0/24, 2001:db8::/32,198.51.100.7"}, "acme allows 203.0.113.0/24, 2001:db8::/32, 198.51.100.7/32", false,
+			"203.0.113.0/24,2001:db8::/32,198.51.100.7/32"},
+		{[]string{"--cidrs", "10.0.0.0/8,300.1.1.1/8"}, `"300.1.1.1/8"`, true, "203.0.113.0/24,2001:db8::/32,198.51.100.7/32"},
+		{[]string{}, "--cidrs is required", true, "203.0.113.0/24,2001:db8::/32,198.51.100.7/32"},
+		{[]string{"--cidrs", ""}, "acme allows every address", false, ""},
+	}
+	for _, st := range steps {
+		args := append([]string{"enterprise", "set-ip-allow-list", "--enterprise", "acme"}, st.args...)
+		out, err := cliRun(t, db, "", args...)
+		if (err != nil) != st.wantErr || !strings.Contains(out+fmt.Sprint(err), st.want) {
+			t.Errorf("gatehouse %s = %v %q; want error %v mentioning %q", strings.Join(args, " "), err, out, st.wantErr, st.want)
+		}
+		list := strings.Fields(strings.Split(mustCLI(t, db, "", "enterprise", "list"), "\n")[1])
+		if got := list[len(list)-1]; got != st.wantList && !(st.wantList == "" && got == "Acme") {
+			t.Errorf("after gatehouse %s, enterprise list shows %q; want %q", strings.Join(args, " "), got, st.wantList)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -14,9 +15,10 @@ import (
 // acts as the operator through the admin service, as the API does.
 var adminCommands = map[string]map[string]cliCommand{
 	"enterprise": {
-		"create":    {"create an enterprise", enterpriseCreate},
-		"list":      {"list enterprises", enterpriseList},
-		"add-admin": {"make a user an enterprise administrator", enterpriseAddAdmin},
+		"create":            {"create an enterprise", enterpriseCreate},
+		"list":              {"list enterprises", enterpriseList},
+		"add-admin":         {"make a user an enterprise administrator", enterpriseAddAdmin},
+		"set-ip-allow-list": {"set the CIDR ranges SSO logins and tokens may come from", enterpriseSetIPAllowList},
 	},
 	"org": {
 		"create":     {"create an organization with its Members and Owners groups", orgCreate},
@@ -87,6 +89,32 @@ func enterpriseAddAdmin(fs *flag.FlagSet) func(c *cli) error {
 			return err
 		}
 		fmt.Fprintf(c.stdout, "%s administers enterprise %s\n", *login, *key)
+		return nil
+	}
+}
+
+func enterpriseSetIPAllowList(fs *flag.FlagSet) func(c *cli) error {
+	key := fs.String("enterprise", "", "enterprise key")
+	cidrs := fs.String("cidrs", "", `comma-separated CIDR ranges; "" allows every address`)
+	return func(c *cli) error {
+		given := false
+		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "cidrs" })
+		if !given {
+			return errors.New(`flag --cidrs is required: give the ranges, or --cidrs "" to allow every address`)
+		}
+		if err := required(map[string]*string{"enterprise": key}); err != nil {
+			return err
+		}
+		list := splitList(*cidrs)
+		e, err := c.admin.UpdateEnterprise(c.ctx, gatehouse.Operator, *key, admin.EnterpriseUpdate{IPAllowList: &list})
+		if err != nil {
+			return err
+		}
+		if len(e.IPAllowList) == 0 {
+			fmt.Fprintf(c.stdout, "enterprise %s allows every address\n", e.Key)
+			return nil
+		}
+		fmt.Fprintf(c.stdout, "enterprise %s allows %s\n", e.Key, strings.Join(e.IPAllowList, ", "))
 		return nil
 	}
 }

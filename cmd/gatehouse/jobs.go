@@ -13,7 +13,8 @@ const jobInterval = 10 * time.Minute
 
 // startJobs runs the housekeeping jobs in the background until Close:
 // purging ended sessions, expired pending logins and replay records;
-// expiring old audit events; refreshing IdP metadata that is due.
+// expiring old audit events; removing tokens unused for 60 days;
+// refreshing IdP metadata that is due.
 func (m *Main) startJobs() {
 	ctx, stop := context.WithCancel(context.Background())
 	m.stop = stop
@@ -44,6 +45,11 @@ func (m *Main) runJobs(ctx context.Context) {
 		m.Logger.Error("expire audit events", "err", err)
 	} else if n > 0 {
 		m.Logger.Info("expired audit events", "count", n)
+	}
+	if ks, err := m.Tokens.Expire(ctx); err != nil {
+		m.Logger.Error("remove unused tokens", "err", err)
+	} else if len(ks) > 0 {
+		m.Logger.Info("removed unused tokens", "count", len(ks))
 	}
 	if err := m.Admin.RefreshDueMetadata(ctx); err != nil {
 		m.Logger.Warn("refresh idp metadata", "err", err)

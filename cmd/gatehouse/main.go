@@ -34,7 +34,7 @@ Usage:
   gatehouse migrate [flags]    apply database migrations and exit
 
 Administration (the same services as the REST API, acting as the operator):
-  gatehouse enterprise create|list|add-admin
+  gatehouse enterprise create|list|add-admin|set-ip-allow-list
   gatehouse org create|list|add-member
   gatehouse group create|list|add-member
   gatehouse project create|list
@@ -43,7 +43,8 @@ Administration (the same services as the REST API, acting as the operator):
 
 Run "gatehouse <command> -h" for the flags of a command. Every flag can
 also be set in the environment: --db is GATEHOUSE_DB, --addr GATEHOUSE_ADDR,
---base-url GATEHOUSE_BASE_URL; the operator token is GATEHOUSE_ADMIN_TOKEN.
+--base-url GATEHOUSE_BASE_URL, --trusted-proxies GATEHOUSE_TRUSTED_PROXIES;
+the operator token is GATEHOUSE_ADMIN_TOKEN.
 `
 
 // run runs the command in args.

@@ -9,15 +9,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gatehouse-sso/gatehouse"
 	"github.com/gatehouse-sso/gatehouse/admin"
 	"github.com/gatehouse-sso/gatehouse/login"
 	"github.com/gatehouse-sso/gatehouse/store/sqlstore"
+	"github.com/gatehouse-sso/gatehouse/token"
 	"github.com/gatehouse-sso/gatehouse/web"
 )
 
@@ -33,6 +36,10 @@ type Config struct {
 	AdminToken string
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// TrustedProxies lists, comma-separated, the CIDR ranges of the
+	// reverse proxies whose X-Forwarded-For header is believed; "" trusts
+	// none, and the client is the peer.
+	TrustedProxies string
 }
 
 // bindFlags registers c's flags on fs, with defaults from the environment.
@@ -41,6 +48,8 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BaseURL, "base-url", env("GATEHOUSE_BASE_URL", ""), "public URL of Gatehouse; default http:// + the address (GATEHOUSE_BASE_URL)")
 	c.bindDBFlag(fs)
 	fs.StringVar(&c.LogLevel, "log-level", env("GATEHOUSE_LOG_LEVEL", "info"), "debug, info, warn or error (GATEHOUSE_LOG_LEVEL)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""),
+		"comma-separated CIDR ranges of the reverse proxies whose X-Forwarded-For is believed; empty trusts none (GATEHOUSE_TRUSTED_PROXIES)")
 	c.AdminToken = os.Getenv("GATEHOUSE_ADMIN_TOKEN")
 }
 
@@ -74,6 +83,7 @@ type Main struct {
 	Store   *sqlstore.DB
 	Admin   *admin.Service
 	Login   *login.Service
+	Tokens  *token.Service
 	baseURL *url.URL
 	ln      net.Listener
 	http    *http.Server
@@ -93,6 +103,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			m.Close()
 		}
 	}()
+	proxies, err := trustedProxies(m.Config.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
@@ -104,7 +118,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.Admin = admin.NewService(m.Store, m.baseURL)
 	m.Login = login.NewService(m.Store, m.baseURL)
-	handler, err := m.handler()
+	m.Tokens = token.NewService(m.Store)
+	handler, err := m.handler(proxies)
 	if err != nil {
 		return err
 	}
@@ -119,9 +134,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 }
 
 // handler returns Gatehouse's HTTP handler, with what Mount adds.
-func (m *Main) handler() (http.Handler, error) {
+func (m *Main) handler(proxies []netip.Prefix) (http.Handler, error) {
 	srv, err := web.New(web.Config{BaseURL: m.baseURL, OperatorToken: m.Config.AdminToken, Admin: m.Admin, Login: m.Login,
-		Ready: m.Store.Ping, Logger: m.Logger})
+		Tokens: m.Tokens, TrustedProxies: proxies, Ready: m.Store.Ping, Logger: m.Logger})
 	if err != nil || m.Mount == nil {
 		return srv, err
 	}
@@ -135,6 +150,19 @@ func (m *Main) handler() (http.Handler, error) {
 		mux.Handle(prefix, h)
 	}
 	return mux, nil
+}
+
+// trustedProxies parses the --trusted-proxies list.
+func trustedProxies(list string) ([]netip.Prefix, error) {
+	cidrs, err := gatehouse.CanonicalCIDRs("--trusted-proxies", splitList(list))
+	if err != nil {
+		return nil, errors.New(gatehouse.ErrorMessage(err))
+	}
+	out := make([]netip.Prefix, len(cidrs))
+	for i, c := range cidrs {
+		out[i] = netip.MustParsePrefix(c) // CanonicalCIDRs made it canonical
+	}
+	return out, nil
 }
 
 // URL returns the public base URL, without a trailing slash.

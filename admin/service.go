@@ -28,9 +28,11 @@ type Service struct {
 	Now func() time.Time
 }
 
-// NewService returns a Service over st with the real clock.
+// NewService returns a Service over st with the real clock, read to the
+// millisecond: the store keeps times to the millisecond, so what a create
+// answers equals what a later read answers.
 func NewService(st store.Store, baseURL *url.URL) *Service {
-	return &Service{Store: st, BaseURL: baseURL, Now: time.Now}
+	return &Service{Store: st, BaseURL: baseURL, Now: func() time.Time { return time.Now().Truncate(time.Millisecond) }}
 }
 
 // change runs fn in a write transaction with the actor's roles.

@@ -71,13 +71,22 @@ func TestNewcomerSetsUpThroughTheAPI(t *testing.T) {
 		t.Run(eng.name, func(t *testing.T) {
 			t.Parallel()
 			s := MustServe(t, eng.db(t))
-			s.MustAPI(t, "POST", "/api/v1/enterprises", map[string]any{"key": "acme", "name": "Acme Corp"}, 201, nil)
+			var created, read map[string]any
+			s.MustAPI(t, "POST", "/api/v1/enterprises", map[string]any{"key": "acme", "name": "Acme Corp"}, 201, &created)
+			s.MustAPI(t, "GET", "/api/v1/enterprises/acme", nil, 200, &read)
+			if diff := cmp.Diff(created, read); diff != "" {
+				t.Errorf("the enterprise POST answered differs from what GET reads (-post +get):\n%s", diff)
+			}
 			for _, o := range []struct{ key, name string }{{"acme-web", "Acme Web"}, {"acme-data", "Acme Data"}} {
 				s.MustAPI(t, "POST", "/api/v1/enterprises/acme/organizations", map[string]any{"key": o.key, "name": o.name}, 201, nil)
 			}
 			for _, g := range foundationGroups {
 				s.MustAPI(t, "POST", "/api/v1/organizations/"+g.org+"/groups",
-					map[string]any{"name": g.name, "permissions": strings.Split(g.permissions, ",")}, 201, nil)
+					map[string]any{"name": g.name, "permissions": strings.Split(g.permissions, ",")}, 201, &created)
+				s.MustAPI(t, "GET", fmt.Sprintf("/api/v1/groups/%v", created["id"]), nil, 200, &read)
+				if diff := cmp.Diff(created, read); diff != "" {
+					t.Errorf("the group POST answered differs from what GET reads (-post +get):\n%s", diff)
+				}
 			}
 			for _, p := range foundationProjects {
 				s.MustAPI(t, "POST", "/api/v1/organizations/"+p.org+"/projects", map[string]any{"key": p.key, "name": p.name}, 201, nil)

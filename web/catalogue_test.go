@@ -25,7 +25,6 @@ import (
 	"github.com/gatehouse-sso/gatehouse/saml/samltest"
 	"github.com/gatehouse-sso/gatehouse/store"
 	"github.com/gatehouse-sso/gatehouse/store/sqlstore"
-	"github.com/gatehouse-sso/gatehouse/token"
 	"github.com/gatehouse-sso/gatehouse/web"
 )
 
@@ -136,9 +135,7 @@ func (w *catalogueWorld) Node(tb testing.TB, configure ...func(c *web.Config)) h
 	a.Now = now
 	l := login.NewService(st, base)
 	l.Now = now
-	k := token.NewService(st)
-	k.Now = now
-	cfg := web.Config{BaseURL: base, OperatorToken: operatorToken, Admin: a, Login: l, Tokens: k, Ready: st.Ping,
+	cfg := web.Config{BaseURL: base, OperatorToken: operatorToken, Admin: a, Login: l, Ready: st.Ping,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now}
 	for _, f := range configure {
 		f(&cfg)
@@ -431,4 +428,27 @@ func sessionCookie(rec *httptest.ResponseRecorder) string {
 		}
 	}
 	return ""
+}
+
+// TestPutSSORefusesTheCatalogueKeyOverMaxRSAKeyBits configures the
+// certificate of the catalogue's rsa-8704-bit-key case through the API:
+// it is refused when saved, naming the certificate and its key size, and
+// nothing is saved (the ACS refuses one saved under an older policy; see
+// TestACSCatalogue).
+func TestPutSSORefusesTheCatalogueKeyOverMaxRSAKeyBits(t *testing.T) {
+	cat := MustCatalogue(t)
+	conn, err := cat.Connection(catalogueCase(t, cat, "rsa-8704-bit-key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := MustServer(t)
+	ts.mustCall(t, 201, "POST", "/api/v1/enterprises", map[string]any{"key": "acme", "name": "Acme"})
+	r := ts.call(t, "PUT", "/api/v1/enterprises/acme/sso", map[string]any{"idp_entity_id": conn.IdPEntityID,
+		"sso_url": conn.SSOURL, "certificates": conn.Certificates})
+	if r.Status != 400 || r.errorField() != "certificates[0]" || !strings.Contains(r.errorMessage(), "8704-bit RSA key") {
+		t.Errorf("PUT sso with an 8704-bit key = %d %v; want 400 on certificates[0] naming the key size", r.Status, r.Body)
+	}
+	if r := ts.call(t, "GET", "/api/v1/enterprises/acme/sso", nil); r.Status != 404 {
+		t.Errorf("GET sso after the refusal = %d; want 404", r.Status)
+	}
 }

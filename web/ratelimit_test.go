@@ -1,10 +1,18 @@
 package web
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 var limiterNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
@@ -134,6 +142,26 @@ func TestClientKey(t *testing.T) {
 		}
 		if got := clientKey(a); got != tt.want {
 			t.Errorf("clientKey(%q) = %q; want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+func TestObserveCapsEveryBody(t *testing.T) {
+	m, err := newMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: m}
+	for _, size := range []int{maxRequestBody, maxRequestBody + 1} {
+		var read int64
+		var readErr error
+		h := s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			read, readErr = io.Copy(io.Discard, r.Body)
+		}))
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/anything", strings.NewReader(strings.Repeat("x", size))))
+		var tooLarge *http.MaxBytesError
+		if got := errors.As(readErr, &tooLarge); got != (size > maxRequestBody) || read > maxRequestBody {
+			t.Errorf("a %d-byte body: read %d bytes, error %v; want at most %d bytes, and an error past them", size, read, readErr, maxRequestBody)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net/url"
 	"sync"
 	"time"
@@ -25,15 +24,11 @@ type Service struct {
 	// Now returns the current time; tests set it.
 	Now func() time.Time
 
-	mu        sync.Mutex
-	providers map[int64]cachedProvider // guarded by mu
-}
-
-// cachedProvider is a ServiceProvider built from the connection as it was
-// at updatedAt.
-type cachedProvider struct {
-	updatedAt time.Time
-	sp        *saml.ServiceProvider
+	mu sync.Mutex
+	// sites and requests are what the node remembers (see cache.go):
+	// sites by enterprise key, pending requests by relay state.
+	sites    map[string]*site                   // guarded by mu
+	requests map[string]*gatehouse.AuthnRequest // guarded by mu
 }
 
 // NewService returns a Service over st with the real clock.
@@ -41,23 +36,15 @@ func NewService(st store.Store, baseURL *url.URL) *Service {
 	return &Service{Store: st, BaseURL: baseURL, Now: time.Now}
 }
 
-// provider returns the ServiceProvider of enterprise e for conn, building
-// it only when the connection changed since it was last built.
+// provider returns the ServiceProvider of enterprise e for conn, both
+// just read, building it only when the connection changed since it was
+// last built.
 func (s *Service) provider(e *gatehouse.Enterprise, conn *gatehouse.SSOConnection) (*saml.ServiceProvider, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.providers[e.ID]; ok && c.updatedAt.Equal(conn.UpdatedAt) {
-		return c.sp, nil
-	}
-	sp, err := saml.New(conn, s.BaseURL, e.Key)
+	st, err := s.site(e, conn)
 	if err != nil {
-		return nil, fmt.Errorf("build service provider of %q: %w", e.Key, err)
+		return nil, err
 	}
-	if s.providers == nil {
-		s.providers = map[int64]cachedProvider{}
-	}
-	s.providers[e.ID] = cachedProvider{updatedAt: conn.UpdatedAt, sp: sp}
-	return sp, nil
+	return st.sp, nil
 }
 
 // connection reads the enterprise with key and its SSO connection. An

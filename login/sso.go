@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/gatehouse-sso/gatehouse"
@@ -56,6 +57,7 @@ func (s *Service) StartSSO(ctx context.Context, key, returnTo, browserSecret str
 	if err := s.Store.Tx(ctx, func(tx store.Tx) error { return addPending(tx, e, req) }); err != nil {
 		return nil, err
 	}
+	s.remember(req, now)
 	return start, nil
 }
 
@@ -121,84 +123,146 @@ type pending struct {
 	why string
 }
 
+// prepared is what FinishSSO knows before it verifies a Response.
+type prepared struct {
+	site *site
+	p    pending
+	// remembered is set when all of it came from what this node
+	// remembers, without reading the database.
+	remembered bool
+}
+
 // FinishSSO verifies a Response posted to the ACS and signs the user in:
 // JIT provisioning, group sync, session, all in one transaction (SPEC
-// §3.3–3.8). A refusal is a *gatehouse.Refusal; it is recorded as an
+// §3.3–3.8), and the only one when this node started the login. A
+// refusal is a *gatehouse.Refusal; it is recorded as an
 // authentication.login_failed audit event and changes nothing else. An
 // unknown enterprise is ENOTFOUND. Any other error is a failure.
 func (s *Service) FinishSSO(ctx context.Context, in ACS) (*Result, error) {
 	now := s.Now().UTC()
+	a, err := s.prepare(ctx, in, now, false)
+	if err == nil && a.remembered && a.p.req != nil && a.p.req.Test {
+		// A Test SSO reports on the connection as it is now.
+		a, err = s.prepare(ctx, in, now, true)
+	}
+	if err != nil {
+		return nil, s.refused(ctx, a.site.e, in, nil, err)
+	}
+	if a.p.req != nil && a.p.req.Test {
+		res, err := s.finishTest(ctx, a.site.e, a.site.conn, in, a.p.req, now)
+		s.forget(in.RelayState)
+		return res, err
+	}
+	for attempt := 1; ; attempt++ {
+		id, err := s.verifyAfresh(ctx, &a, in, now)
+		if err != nil {
+			return nil, s.refused(ctx, a.site.e, in, id, err)
+		}
+		res, err := s.signIn(ctx, a.site, id, a.p.req, in.Client, now)
+		if errors.Is(err, errStale) && attempt < 3 {
+			if a, err = s.prepare(ctx, in, now, true); err != nil {
+				return nil, s.refused(ctx, a.site.e, in, id, err)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, s.refused(ctx, a.site.e, in, id, err)
+		}
+		s.forget(in.RelayState)
+		return res, nil
+	}
+}
+
+// verifyAfresh verifies the Response as verify does. What this node
+// remembers may be out of date: it may let a login through to its
+// transaction, which checks it again, but not refuse one. So a refusal
+// made with it is checked again with the enterprise and connection read
+// afresh into *a, and the Response verified again if they changed.
+func (s *Service) verifyAfresh(ctx context.Context, a *prepared, in ACS, now time.Time) (*gatehouse.Identity, error) {
+	id, err := s.verify(*a, in, now)
+	var r *gatehouse.Refusal
+	if !a.remembered || !errors.As(err, &r) {
+		return id, err
+	}
+	fresh, ferr := s.prepare(ctx, in, now, true)
+	unchanged := ferr == nil && fresh.site.e.ID == a.site.e.ID && slices.Equal(fresh.site.e.IPAllowList, a.site.e.IPAllowList) &&
+		sameConnection(fresh.site.conn, a.site.conn)
+	*a = fresh
+	switch {
+	case ferr != nil:
+		return nil, ferr
+	case unchanged:
+		return id, err
+	}
+	return s.verify(*a, in, now)
+}
+
+// prepare returns the site of the enterprise the Response is posted to
+// and the pending request it answers, from what this node remembers, or
+// else (or when fresh is set) read in one read-only transaction. When the
+// enterprise exists, the site holds it even on error.
+func (s *Service) prepare(ctx context.Context, in ACS, now time.Time, fresh bool) (prepared, error) {
+	st := s.rememberedSite(in.EnterpriseKey)
+	r := s.recall(in.RelayState)
+	if !fresh && st != nil && (r != nil || in.RelayState == "") {
+		return prepared{site: st, p: checkPending(st.e, r, in, now), remembered: true}, nil
+	}
 	var e *gatehouse.Enterprise
 	var conn *gatehouse.SSOConnection
-	var p pending
 	err := s.Store.View(ctx, func(tx store.Tx) error {
 		var err error
-		if e, conn, err = connection(tx, in.EnterpriseKey); err != nil {
+		if e, conn, err = connection(tx, in.EnterpriseKey); err != nil || in.RelayState == "" {
 			return err
 		}
-		p, err = pendingRequest(tx, e, in, now)
+		if r, err = tx.AuthnRequestByRelayState(in.RelayState); errors.Is(err, store.ErrNotFound) {
+			r, err = nil, nil
+		}
 		return err
 	})
 	if err != nil {
-		return nil, s.refused(ctx, e, in, nil, err)
+		return prepared{site: &site{e: e}}, err
 	}
-	if p.req != nil && p.req.Test {
-		return s.finishTest(ctx, e, conn, in, p.req, now)
+	if st, err = s.site(e, conn); err != nil {
+		return prepared{site: &site{e: e}}, err
 	}
-	id, err := s.verify(e, conn, in, p, now)
-	if err != nil {
-		return nil, s.refused(ctx, e, in, id, err)
-	}
-	res, err := s.signIn(ctx, e, conn, id, p.req, in.Client, now)
-	if err != nil {
-		return nil, s.refused(ctx, e, in, id, err)
-	}
-	return res, nil
+	return prepared{site: st, p: checkPending(e, r, in, now)}, nil
 }
 
-// pendingRequest finds the request the RelayState names and checks that
-// it is this enterprise's, unexpired and started by this browser. When it
-// is not, pending.why says why, for the refusal.
-func pendingRequest(tx store.Tx, e *gatehouse.Enterprise, in ACS, now time.Time) (pending, error) {
-	if in.RelayState == "" {
-		return pending{why: "the response came without the RelayState Gatehouse sent"}, nil
-	}
-	r, err := tx.AuthnRequestByRelayState(in.RelayState)
+// checkPending checks that r, the request the RelayState names (nil if
+// none), is this enterprise's, unexpired and started by this browser.
+// When it is not, pending.why says why, for the refusal.
+func checkPending(e *gatehouse.Enterprise, r *gatehouse.AuthnRequest, in ACS, now time.Time) pending {
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return pending{why: "no login in progress matches it: it was completed already, or never started here"}, nil
-	case err != nil:
-		return pending{}, err
+	case in.RelayState == "":
+		return pending{why: "the response came without the RelayState Gatehouse sent"}
+	case r == nil:
+		return pending{why: "no login in progress matches it: it was completed already, or never started here"}
 	case r.EnterpriseID != e.ID:
-		return pending{why: "the login was started for another enterprise"}, nil
+		return pending{why: "the login was started for another enterprise"}
 	case !now.Before(r.ExpiresAt):
-		return pending{why: "the login was started more than 10 minutes ago"}, nil
+		return pending{why: "the login was started more than 10 minutes ago"}
 	// SPEC §3.2: a response is accepted only from the browser that started the login.
 	case in.BrowserSecret == "" || subtle.ConstantTimeCompare(hash(in.BrowserSecret), r.BrowserHash) != 1:
-		return pending{why: "the login was started in another browser"}, nil
+		return pending{why: "the login was started in another browser"}
 	}
-	return pending{req: r}, nil
+	return pending{req: r}
 }
 
 // verify checks the client address and the Response, and refuses the
 // Entra ID groups overage claim.
-func (s *Service) verify(e *gatehouse.Enterprise, conn *gatehouse.SSOConnection, in ACS, p pending, now time.Time) (*gatehouse.Identity, error) {
+func (s *Service) verify(a prepared, in ACS, now time.Time) (*gatehouse.Identity, error) {
 	// SPEC §3.5: the enterprise's IP allow list applies to SSO logins.
-	if !e.AllowsAddr(in.Client) {
+	if !a.site.e.AllowsAddr(in.Client) {
 		return nil, gatehouse.Refusef(gatehouse.RefusalIPNotAllowed, "%s", in.Client)
 	}
-	sp, err := s.provider(e, conn)
-	if err != nil {
-		return nil, err
-	}
 	var reqID string
-	if p.req != nil {
-		reqID = p.req.ID
+	if a.p.req != nil {
+		reqID = a.p.req.ID
 	}
-	id, err := sp.ParseResponse(in.SAMLResponse, saml.Expect{RequestID: reqID, Now: now})
+	id, err := a.site.sp.ParseResponse(in.SAMLResponse, saml.Expect{RequestID: reqID, Now: now})
 	var r *gatehouse.Refusal
-	if errors.As(err, &r) && r.Reason == gatehouse.RefusalUnknownRequest && p.why != "" {
-		return nil, gatehouse.Refusef(gatehouse.RefusalUnknownRequest, "%s", p.why)
+	if errors.As(err, &r) && r.Reason == gatehouse.RefusalUnknownRequest && a.p.why != "" {
+		return nil, gatehouse.Refusef(gatehouse.RefusalUnknownRequest, "%s", a.p.why)
 	}
 	if err != nil {
 		return nil, err
@@ -214,14 +278,18 @@ func (s *Service) verify(e *gatehouse.Enterprise, conn *gatehouse.SSOConnection,
 // first login of the same user created the account first.
 var errRetry = errors.New("retry login transaction")
 
+// errStale reports that the enterprise or its connection changed after
+// the Response was verified with them: FinishSSO verifies it again.
+var errStale = errors.New("enterprise or sso connection changed during login")
+
 // signIn runs the login transaction, again if a concurrent login of the
 // same user created the account first.
-func (s *Service) signIn(ctx context.Context, e *gatehouse.Enterprise, conn *gatehouse.SSOConnection, id *gatehouse.Identity, req *gatehouse.AuthnRequest, client netip.Addr, now time.Time) (*Result, error) {
+func (s *Service) signIn(ctx context.Context, st *site, id *gatehouse.Identity, req *gatehouse.AuthnRequest, client netip.Addr, now time.Time) (*Result, error) {
 	for attempt := 1; ; attempt++ {
 		var res *Result
 		err := s.Store.Tx(ctx, func(tx store.Tx) error {
 			var err error
-			res, err = s.signInTx(tx, e, conn, id, req, client, now)
+			res, err = s.signInTx(tx, st, id, req, client, now)
 			return err
 		})
 		if errors.Is(err, errRetry) && attempt < 5 {
@@ -231,9 +299,22 @@ func (s *Service) signIn(ctx context.Context, e *gatehouse.Enterprise, conn *gat
 	}
 }
 
-// signInTx consumes the request, records the assertion, provisions the
-// user, syncs their groups and opens their session (SPEC §3.6–3.8).
-func (s *Service) signInTx(tx store.Tx, e *gatehouse.Enterprise, conn *gatehouse.SSOConnection, id *gatehouse.Identity, req *gatehouse.AuthnRequest, client netip.Addr, now time.Time) (*Result, error) {
+// signInTx checks that the site the Response was verified with is still
+// the enterprise's, consumes the request, records the assertion,
+// provisions the user, syncs their groups and opens their session (SPEC
+// §3.6–3.8).
+func (s *Service) signInTx(tx store.Tx, st *site, id *gatehouse.Identity, req *gatehouse.AuthnRequest, client netip.Addr, now time.Time) (*Result, error) {
+	e, conn, err := connection(tx, st.e.Key)
+	if err != nil {
+		return nil, err
+	}
+	if e.ID != st.e.ID || !sameConnection(conn, st.conn) {
+		return nil, errStale
+	}
+	// SPEC §3.5, with the allow list as it is now.
+	if !e.AllowsAddr(client) {
+		return nil, gatehouse.Refusef(gatehouse.RefusalIPNotAllowed, "%s", client)
+	}
 	if err := tx.ConsumeAuthnRequest(req.ID); errors.Is(err, store.ErrNotFound) {
 		return nil, gatehouse.Refusef(gatehouse.RefusalUnknownRequest, "this login was completed already: the response was used before")
 	} else if err != nil {

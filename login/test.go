@@ -74,6 +74,7 @@ func (s *Service) StartTestSSO(ctx context.Context, a gatehouse.Actor, key, brow
 	if err != nil {
 		return nil, err
 	}
+	s.remember(req, now)
 	return start, nil
 }
 

@@ -104,33 +104,49 @@ const gatehousePage = "main#main h1"
 // login ends on: the organizations, or a refusal.
 func (a *acme) MustLogIn(tb testing.TB, ctx context.Context, username, password string) {
 	tb.Helper()
-	browsertest.Do(tb, ctx, chromedp.Navigate(a.LoginURL()))
-	mustSubmitIdPForm(tb, ctx, username, password)
+	mustLogInFrom(tb, ctx, chromedp.Navigate(a.LoginURL()), username, password)
 }
 
-// mustSubmitIdPForm fills and submits SimpleSAMLphp's login form if the
-// browser shows it, and waits for the Gatehouse page the IdP's answer
-// leads to.
-func mustSubmitIdPForm(tb testing.TB, ctx context.Context, username, password string) {
+// mustLogInFrom runs start, which leads the browser to the IdP, logs
+// username in there if the IdP shows its login form, and waits for the
+// Gatehouse page the IdP's answer leads to.
+func mustLogInFrom(tb testing.TB, ctx context.Context, start chromedp.Action[chromedp.Void], username, password string) {
 	tb.Helper()
-	browsertest.Do(tb, ctx, chromedp.WaitVisible(chromedp.CSS("#username, "+gatehousePage)))
+	mustLeavePage(tb, ctx, start, "#username, "+gatehousePage)
 	if browsertest.Eval[bool](tb, ctx, `document.querySelector("#username") !== null`) {
 		browsertest.Do(tb, ctx,
 			chromedp.SendKeys(chromedp.CSS("#username"), username),
 			chromedp.SendKeys(chromedp.CSS("#password"), password),
-			chromedp.Click(chromedp.CSS("#submit_button")),
 		)
+		mustLeavePage(tb, ctx, chromedp.Click(chromedp.CSS("#submit_button")), gatehousePage)
 	}
-	browsertest.Do(tb, ctx, chromedp.WaitVisible(chromedp.CSS(gatehousePage)))
 }
 
 // MustLogOut clicks "Log out" and waits for the login page.
 func MustLogOut(tb testing.TB, ctx context.Context) {
 	tb.Helper()
-	browsertest.Do(tb, ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/logout"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS("#enterprise_key")),
-	)
+	mustLeavePage(tb, ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button[type=submit]`)), "#enterprise_key")
+}
+
+// mustLeavePage runs action, which leaves the current page, and waits
+// until another page shows an element matching selector. A plain
+// WaitVisible after a click could match the page being left, so the page
+// is marked first and the wait skips marked pages.
+func mustLeavePage(tb testing.TB, ctx context.Context, action chromedp.Action[chromedp.Void], selector string) {
+	tb.Helper()
+	sel, _ := json.Marshal(selector)
+	ready := fmt.Sprintf(`window.e2eLeft !== true && document.readyState === "complete" && document.querySelector(%s) !== null`, sel)
+	browsertest.Do(tb, ctx, chromedp.Evaluate[chromedp.Void](`window.e2eLeft = true`), action)
+	deadline := time.Now().Add(browsertest.StepTimeout)
+	for time.Now().Before(deadline) {
+		// Evaluating fails while the browser is between two pages: try again.
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](ready)); err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.Fatalf("browsertest: no new page with %s within %v; the browser shows %q", selector, browsertest.StepTimeout,
+		browsertest.Eval[string](tb, ctx, "location.href"))
 }
 
 // pageText returns the visible text of the first element of the current

@@ -19,8 +19,7 @@ func TestIdPInitiatedLoginIsRefused(t *testing.T) {
 	t.Parallel()
 	a := MustAcme(t, sqliteDB(t))
 	ctx := browsertest.New(t)
-	browsertest.Do(t, ctx, chromedp.Navigate(a.idpInitiatedURL(a.URL+"/saml/acme")))
-	mustSubmitIdPForm(t, ctx, "alice", "alicepass")
+	mustLogInFrom(t, ctx, chromedp.Navigate(a.idpInitiatedURL(a.URL+"/saml/acme")), "alice", "alicepass")
 	browsertest.Screenshot(t, ctx, "unsolicited")
 	if got := refusalReason(t, ctx); got != "unsolicited" {
 		t.Fatalf("refusal page reason = %q; want unsolicited", got)
@@ -42,8 +41,7 @@ func TestIdPInitiatedLoginIsRefused(t *testing.T) {
 	}
 
 	// The link the page gives logs alice in, SP-initiated (her IdP session skips the form).
-	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("[data-reason] a.button")))
-	mustSubmitIdPForm(t, ctx, "alice", "alicepass")
+	mustLogInFrom(t, ctx, chromedp.Click(chromedp.CSS("[data-reason] a.button")), "alice", "alicepass")
 	if diff := cmp.Diff(aliceOrgs, mustOrganizations(t, ctx)); diff != "" {
 		t.Errorf("GET /api/v1/me after following the link (-want +got):\n%s", diff)
 	}

@@ -21,9 +21,14 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	ctx := browsertest.New(t)
 	a.MustLogIn(t, ctx, "alice", "alicepass")
 	session := mustSessionCookie(t, ctx, a.URL)
+	// SPEC §1: the session cookie is HttpOnly and SameSite=Lax, so that no script and no other site's form carries it.
+	if !session.HTTPOnly || session.SameSite != network.CookieSameSiteLax {
+		t.Errorf("session cookie HttpOnly %v, SameSite %q; want HttpOnly, SameSite Lax", session.HTTPOnly, session.SameSite)
+	}
+	cookie := &http.Cookie{Name: session.Name, Value: session.Value}
 
 	// A logout posted without the page's CSRF token, as another site could, is refused.
-	if status, _ := sendWithCookie(t, "POST", a.URL+"/logout", "csrf=forged", session); status != http.StatusForbidden {
+	if status, _ := sendWithCookie(t, "POST", a.URL+"/logout", "csrf=forged", cookie); status != http.StatusForbidden {
 		t.Errorf("POST /logout without the CSRF token = %d; want 403", status)
 	}
 	if status, _ := browserMe(t, ctx); status != http.StatusOK {
@@ -41,11 +46,8 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	}
 
 	// The login page, reached from /organizations, leads back there.
-	browsertest.Do(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#enterprise_key"), "acme"),
-		chromedp.Click(chromedp.CSS(`form[action="/login/sso"] button[type=submit]`)),
-	)
-	mustSubmitIdPForm(t, ctx, "alice", "alicepass")
+	browsertest.Do(t, ctx, chromedp.SendKeys(chromedp.CSS("#enterprise_key"), "acme"))
+	mustLogInFrom(t, ctx, chromedp.Click(chromedp.CSS(`form[action="/login/sso"] button[type=submit]`)), "alice", "alicepass")
 	if got := browsertest.Eval[string](t, ctx, "location.pathname"); got != "/organizations" {
 		t.Errorf("logging in again from the login page ends on %s; want /organizations", got)
 	}
@@ -55,7 +57,7 @@ func TestLogoutEndsTheSession(t *testing.T) {
 
 	// The server ended the first session: its cookie, sent again, opens nothing.
 	for _, path := range []string{"/organizations", "/api/v1/me"} {
-		if status, loc := sendWithCookie(t, "GET", a.URL+path, "", session); status != http.StatusUnauthorized && !strings.HasPrefix(loc, "/login") {
+		if status, loc := sendWithCookie(t, "GET", a.URL+path, "", cookie); status != http.StatusUnauthorized && !strings.HasPrefix(loc, "/login") {
 			t.Errorf("GET %s with the session cookie of before the logout = %d to %q; want 401 or a redirect to /login", path, status, loc)
 		}
 	}
@@ -82,7 +84,7 @@ func sendWithCookie(tb testing.TB, method, target, body string, cookie *http.Coo
 }
 
 // mustSessionCookie returns the browser's Gatehouse session cookie for base.
-func mustSessionCookie(tb testing.TB, ctx context.Context, base string) *http.Cookie {
+func mustSessionCookie(tb testing.TB, ctx context.Context, base string) *network.Cookie {
 	tb.Helper()
 	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
 	if err != nil {
@@ -90,7 +92,7 @@ func mustSessionCookie(tb testing.TB, ctx context.Context, base string) *http.Co
 	}
 	for _, c := range res.Cookies {
 		if c.Name == "gh_session" {
-			return &http.Cookie{Name: c.Name, Value: c.Value}
+			return c
 		}
 	}
 	tb.Fatalf("the browser holds no gh_session cookie for %s", base)

@@ -22,7 +22,7 @@ func testPersonalLifeCycle(t *testing.T, e *env) {
 	lena := gatehouse.UserActor(e.Lena)
 	laptop := e.MustPersonal(t, e.Lena, "laptop", time.Time{})
 	e.Now = testNow.Add(time.Second)
-	ci := e.MustPersonal(t, e.Lena, "ci", testNow.Add(3*24*time.Hour))
+	ci := e.MustPersonal(t, e.Lena, "ci", testNow.Add(3*24*time.Hour+1500*time.Microsecond))
 	e.MustPersonal(t, e.Olga, "laptop", time.Time{})
 	if kind, err := token.Parse(laptop.Secret); kind != gatehouse.TokenPersonal || err != nil {
 		t.Errorf("Parse(secret) = %q, %v; want a personal token", kind, err)
@@ -42,6 +42,9 @@ func testPersonalLifeCycle(t *testing.T, e *env) {
 	}
 	if diff := cmp.Diff(want, describe(list)); diff != "" {
 		t.Errorf("PersonalTokens, newest first (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(ci.Token, list[0].Token); diff != "" {
+		t.Errorf("the token as created and as listed differ (-created +listed):\n%s", diff)
 	}
 	must(t, e.Tokens.RevokePersonalToken(ctx, lena, laptop.Token.ID))
 	if _, err := e.Tokens.Authenticate(ctx, laptop.Secret, inside); gatehouse.ErrorCode(err) != gatehouse.EUNAUTHORIZED {

@@ -297,13 +297,16 @@ type Created struct {
 
 // newToken returns a token of kind with a fresh secret, named name,
 // created at now, expiring at expiresAt (zero: never), and its secret.
-// An expiry not after now is EINVALID.
+// Its times are cut to the millisecond the store keeps, so that the answer
+// to its creation shows what later reads will. An expiry not after now is
+// EINVALID.
 func newToken(kind, name string, now, expiresAt time.Time) (*gatehouse.Token, string, error) {
+	now, expiresAt = now.UTC().Truncate(time.Millisecond), expiresAt.UTC().Truncate(time.Millisecond)
 	if !expiresAt.IsZero() && !expiresAt.After(now) {
 		return nil, "", gatehouse.Invalidf("expires_at", "The expiry date must be in the future.")
 	}
 	secret := New(kind)
-	k := &gatehouse.Token{Kind: kind, Name: name, Hash: Hash(secret), CreatedAt: now, ExpiresAt: expiresAt.UTC()}
+	k := &gatehouse.Token{Kind: kind, Name: name, Hash: Hash(secret), CreatedAt: now, ExpiresAt: expiresAt}
 	return k, secret, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse-sso/gatehouse/saml/samltest"
 	"github.com/gatehouse-sso/gatehouse/store"
 	"github.com/gatehouse-sso/gatehouse/store/sqlstore"
+	"github.com/gatehouse-sso/gatehouse/token"
 	"github.com/gatehouse-sso/gatehouse/web"
 )
 
@@ -135,7 +136,9 @@ func (w *catalogueWorld) Node(tb testing.TB, configure ...func(c *web.Config)) h
 	a.Now = now
 	l := login.NewService(st, base)
 	l.Now = now
-	cfg := web.Config{BaseURL: base, OperatorToken: operatorToken, Admin: a, Login: l, Ready: st.Ping,
+	tk := token.NewService(st)
+	tk.Now = now
+	cfg := web.Config{BaseURL: base, OperatorToken: operatorToken, Admin: a, Login: l, Tokens: tk, Ready: st.Ping,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now}
 	for _, f := range configure {
 		f(&cfg)

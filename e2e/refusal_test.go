@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -80,8 +83,16 @@ func TestReplayedResponseIsRefusedOnEveryNode(t *testing.T) {
 					t.Errorf("replay to %s = %d with reason %v; want 403, replayed or unknown_request\n%s", to.name, status, m, body)
 				}
 			}
-			if got := a.MustAttempts(t); len(got) < 2 || !isReplayReason(got[0]) || !isReplayReason(got[1]) {
-				t.Errorf("refused SSO attempts, newest first = %v; want the two replays first", got)
+			// Replayed from another browser, as by someone who captured it, it is refused with a page.
+			ctx := browsertest.New(t)
+			browsertest.Do(t, ctx, chromedp.Navigate(a.URL+"/login"))
+			mustLeavePage(t, ctx, chromedp.Evaluate[chromedp.Void](submitFormJS(post.URL, post.Form())), gatehousePage)
+			browsertest.Screenshot(t, ctx, "replayed")
+			if got := refusalReason(t, ctx); !isReplayReason(got) {
+				t.Errorf("replay from another browser: refusal page reason %q; want replayed or unknown_request", got)
+			}
+			if got := a.MustAttempts(t); len(got) < 3 || !isReplayReason(got[0]) || !isReplayReason(got[1]) || !isReplayReason(got[2]) {
+				t.Errorf("refused SSO attempts, newest first = %v; want the three replays first", got)
 			}
 			var logins int
 			for _, e := range a.MustAudit(t, "") {
@@ -97,3 +108,18 @@ func TestReplayedResponseIsRefusedOnEveryNode(t *testing.T) {
 }
 
 func isReplayReason(r string) bool { return r == "replayed" || r == "unknown_request" }
+
+// submitFormJS is a script that posts fields to action with a form, as the
+// IdP's answer page does.
+func submitFormJS(action string, fields url.Values) string {
+	a, _ := json.Marshal(action)
+	f, _ := json.Marshal(fields)
+	return fmt.Sprintf(`(() => {
+		const form = Object.assign(document.createElement("form"), {method: "post", action: %s});
+		for (const [name, values] of Object.entries(%s)) {
+			form.append(Object.assign(document.createElement("input"), {type: "hidden", name, value: values[0]}));
+		}
+		document.body.append(form);
+		form.submit();
+	})()`, a, f)
+}

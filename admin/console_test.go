@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/gatehouse-sso/gatehouse"
+	"github.com/gatehouse-sso/gatehouse/admin"
 )
 
 func TestAdministered(t *testing.T) {
@@ -175,4 +176,21 @@ func TestSetPermissionsAuditsEachChange(t *testing.T) {
 		t.Errorf("SetPermissions recorded %d events; want 3 (scan removed, provisioning and gateadmin added)", got)
 	}
 	wantCode(t, s.SetPermissions(ctx, gatehouse.Operator, "acme-web", map[int64][]gatehouse.Permission{999: nil}), gatehouse.ENOTFOUND)
+}
+
+func TestPutSSOCustomPresetTakesTheNamesAsGiven(t *testing.T) {
+	s, _ := MustService(t)
+	MustEnterprise(t, s, "acme")
+	in := manual(MustIdPCert(t, testNow))
+	in.Preset, in.Attributes = admin.PresetCustom, gatehouse.AttributeNames{Login: "uid", Name: "cn"}
+	v, err := s.PutSSO(context.Background(), gatehouse.Operator, "acme", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (gatehouse.AttributeNames{Login: "uid", Name: "cn"}); v.Connection.Attributes != want {
+		t.Errorf("attributes with the custom preset = %+v; want %+v, no email or groups", v.Connection.Attributes, want)
+	}
+	in.Attributes.Login = ""
+	_, err = s.PutSSO(context.Background(), gatehouse.Operator, "acme", in)
+	wantField(t, err, "attributes.login")
 }

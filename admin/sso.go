@@ -19,6 +19,7 @@ import (
 const (
 	PresetDefault = "default" // login, name, email, groups (Okta and most IdPs)
 	PresetEntra   = "entra"   // Microsoft Entra ID claim names
+	PresetCustom  = "custom"  // none: exactly the names given, so email and groups may be left out
 )
 
 // MetadataRefreshInterval is how often a connection set up from a
@@ -180,8 +181,9 @@ func attributeNames(preset string, over gatehouse.AttributeNames) (gatehouse.Att
 		a = gatehouse.DefaultAttributes
 	case PresetEntra:
 		a = gatehouse.EntraAttributes
+	case PresetCustom:
 	default:
-		return a, gatehouse.Invalidf("attributes.preset", "Preset %q is unknown; use %q or %q.", preset, PresetDefault, PresetEntra)
+		return a, gatehouse.Invalidf("attributes.preset", "Preset %q is unknown; use %q, %q or %q.", preset, PresetDefault, PresetEntra, PresetCustom)
 	}
 	for _, f := range []struct {
 		dst *string

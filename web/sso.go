@@ -78,7 +78,7 @@ type putSSORequest struct {
 }
 
 type attributesRequest struct {
-	Preset string `json:"preset,omitempty" desc:"default (login, name, email, groups) or entra (Microsoft Entra ID claims)."`
+	Preset string `json:"preset,omitempty" desc:"default (login, name, email, groups), entra (Microsoft Entra ID claims), or custom (exactly the names given: leave email or groups out to read none)."`
 	Login  string `json:"login,omitempty"`
 	Name   string `json:"name,omitempty"`
 	Email  string `json:"email,omitempty"`

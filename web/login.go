@@ -27,7 +27,7 @@ func (s *Server) registerLoginRoutes() {
 	s.mux.HandleFunc("POST /saml/{key}/acs", s.limited(s.handleACS, s.limits.acsClient, s.limits.acsEnterprise,
 		func(r *http.Request) string { return r.PathValue("key") }))
 	s.mux.HandleFunc("GET /saml/{key}/metadata", s.handleSPMetadata)
-	s.mux.HandleFunc("GET /organizations", s.handleOrganizationsPage)
+	s.mux.Handle("GET /organizations", s.withNav(s.handleOrganizationsPage))
 }
 
 // handleHome handles "GET /": the user's organizations, or the login page.
@@ -95,6 +95,10 @@ func (s *Server) handleACS(w http.ResponseWriter, r *http.Request) {
 		RelayState: r.PostForm.Get("RelayState"), BrowserSecret: cookieValue(r, bindingCookie), Client: s.clientAddr(r)})
 	if err != nil {
 		s.renderSSOError(w, r, key, err)
+		return
+	}
+	if res.Test != nil {
+		s.renderTestSSO(w, r, res.Test)
 		return
 	}
 	s.startSession(w, res)

@@ -40,13 +40,15 @@ func loadPages() (*pages, error) {
 	return p, nil
 }
 
-var templateFuncs = template.FuncMap{}
+var templateFuncs = consoleFuncs
 
 // pageData is what every page's template receives.
 type pageData struct {
 	// Title is the page title, after "Gatehouse — ".
 	Title     string
 	RequestID string
+	// Nav is the signed-in header of a console page; nil elsewhere.
+	Nav *consoleNav
 	// Page is the page's own data.
 	Page any
 }
@@ -66,7 +68,7 @@ func (s *Server) renderTitled(w http.ResponseWriter, r *http.Request, status int
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
-	if err := t.Execute(&buf, pageData{Title: title, RequestID: requestID(r.Context()), Page: data}); err != nil {
+	if err := t.Execute(&buf, pageData{Title: title, RequestID: requestID(r.Context()), Nav: navOf(r), Page: data}); err != nil {
 		s.logger.ErrorContext(r.Context(), "render page", "page", name, "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return

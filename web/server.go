@@ -89,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.registerSystemRoutes()
 	s.registerLoginRoutes()
+	s.registerConsoleRoutes()
 	s.handler = s.observe(s.mux)
 	return s, nil
 }

@@ -8,11 +8,11 @@
 // The package owns no production code: this file only documents it.
 // main_test.go builds the binary, server_test.go starts and stops gatehouse
 // processes and calls their API, cli_test.go runs the commands, http_test.go
-// reads pages and /api/v1/me, and acme_test.go builds the enterprise, IdP and
-// browser logins the SSO tests share. The tests themselves sit by feature:
-// foundation_test.go (setting up through the API and the commands, and
-// migrations), groupsync_test.go (JIT provisioning and group sync),
-// refusal_test.go (IdP-initiated and replayed responses) and
+// and browser_test.go read what a client and a browser see, and acme_test.go
+// builds the enterprise and IdP the SSO tests share. The tests themselves sit
+// by feature: foundation_test.go (setting up through the API and the
+// commands, and migrations), groupsync_test.go (JIT provisioning and group
+// sync), refusal_test.go (IdP-initiated and replayed responses) and
 // session_test.go (logout).
 //
 // Each test starts its own processes and browser, so tests run in parallel.

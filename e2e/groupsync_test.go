@@ -16,9 +16,6 @@ import (
 // The SSO issue, item 7: JIT provisioning and group sync, with
 // SimpleSAMLphp as the IdP and Chromium as the user's browser.
 
-// sqliteDB returns a new SQLite database for tests that run on one engine.
-func sqliteDB(tb testing.TB) string { return engines[0].db(tb) }
-
 func TestFirstSSOLoginCreatesTheUserWithTheirGroups(t *testing.T) {
 	t.Parallel()
 	for _, eng := range engines {
@@ -115,13 +112,13 @@ func TestLoginRemovesMembershipsAnAdminAddedByHand(t *testing.T) {
 
 	// An admin adds alice by hand to a group of one of her organizations and to another organization.
 	for _, g := range []struct{ org, name string }{{"acme-web", "QA"}, {"acme-ops", "On Call"}} {
-		a.MustAPI(t, "POST", fmt.Sprintf("/api/v1/groups/%d/members", a.MustGroupID(t, g.org, g.name)), map[string]any{"login": login}, 204, nil)
+		a.MustAPI(t, "POST", fmt.Sprintf("/api/v1/groups/%d/members", apiGroupID(t, a.Server, g.org, g.name)), map[string]any{"login": login}, 204, nil)
 	}
 	var members []struct {
 		User   struct{ Login string }
 		Source string
 	}
-	a.MustAPI(t, "GET", fmt.Sprintf("/api/v1/groups/%d/members", a.MustGroupID(t, "acme-web", "QA")), nil, 200, &members)
+	a.MustAPI(t, "GET", fmt.Sprintf("/api/v1/groups/%d/members", apiGroupID(t, a.Server, "acme-web", "QA")), nil, 200, &members)
 	if len(members) != 1 || members[0].User.Login != login || members[0].Source != "manual" {
 		t.Errorf("members of QA = %+v; want %s, manual", members, login)
 	}

@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gatehouse-sso/gatehouse/internal/idptest"
 )
 
 // meJSON is what GET /api/v1/me answers.
@@ -64,4 +68,52 @@ func mustGetJSON(tb testing.TB, client *http.Client, target string, out any) {
 	if err := json.NewDecoder(strings.NewReader(body)).Decode(out); err != nil {
 		tb.Fatalf("GET %s: decode %s: %v", target, body, err)
 	}
+}
+
+// newClient returns an HTTP client with its own cookie jar, as a browser has.
+func newClient(tb testing.TB) *http.Client {
+	tb.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second}
+}
+
+// postACS posts the IdP's answer to acsURL with client, without following
+// the redirect, and returns the status, the Location and the body.
+func postACS(tb testing.TB, client *http.Client, acsURL string, post idptest.ACSPost) (int, string, string) {
+	tb.Helper()
+	c := *client
+	c.CheckRedirect = noRedirect
+	resp, err := c.PostForm(acsURL, post.Form())
+	if err != nil {
+		tb.Fatalf("POST %s: %v", acsURL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("POST %s: read the answer: %v", acsURL, err)
+	}
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+}
+
+// sendWithCookie sends a request with cookie and, unless body is "", a
+// form body, and returns the status and Location, without following it.
+func sendWithCookie(tb testing.TB, method, target, body string, cookie *http.Cookie) (int, string) {
+	tb.Helper()
+	req, err := http.NewRequest(method, target, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.AddCookie(cookie)
+	resp, err := (&http.Client{CheckRedirect: noRedirect}).Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, target, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
 }

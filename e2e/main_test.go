@@ -46,3 +46,6 @@ var engines = []engine{
 	{name: "sqlite", db: func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "gatehouse.db") }},
 	{name: "postgres", db: pgtest.URL},
 }
+
+// sqliteDB returns a new SQLite database, for the tests that run on one engine.
+func sqliteDB(tb testing.TB) string { return engines[0].db(tb) }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,7 +20,8 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	ctx := browsertest.New(t)
 	a.MustLogIn(t, ctx, "alice", "alicepass")
 	session := mustSessionCookie(t, ctx, a.URL)
-	// SPEC §1: the session cookie is HttpOnly and SameSite=Lax, so that no script and no other site's form carries it.
+	// SPEC §1: the session cookie is HttpOnly and SameSite=Lax, so that no
+	// script and no other site's form carries it.
 	if !session.HTTPOnly || session.SameSite != network.CookieSameSiteLax {
 		t.Errorf("session cookie HttpOnly %v, SameSite %q; want HttpOnly, SameSite Lax", session.HTTPOnly, session.SameSite)
 	}
@@ -61,40 +61,4 @@ func TestLogoutEndsTheSession(t *testing.T) {
 			t.Errorf("GET %s with the session cookie of before the logout = %d to %q; want 401 or a redirect to /login", path, status, loc)
 		}
 	}
-}
-
-// sendWithCookie sends a request with cookie and, unless body is "", a
-// form body, and returns the status and Location, without following it.
-func sendWithCookie(tb testing.TB, method, target, body string, cookie *http.Cookie) (int, string) {
-	tb.Helper()
-	req, err := http.NewRequest(method, target, strings.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.AddCookie(cookie)
-	resp, err := (&http.Client{CheckRedirect: noRedirect}).Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, target, err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("Location")
-}
-
-// mustSessionCookie returns the browser's Gatehouse session cookie for base.
-func mustSessionCookie(tb testing.TB, ctx context.Context, base string) *network.Cookie {
-	tb.Helper()
-	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
-	if err != nil {
-		tb.Fatalf("read the browser's cookies: %v", err)
-	}
-	for _, c := range res.Cookies {
-		if c.Name == "gh_session" {
-			return c
-		}
-	}
-	tb.Fatalf("the browser holds no gh_session cookie for %s", base)
-	return nil
 }

@@ -30,6 +30,30 @@ type TokenAuth struct {
 	Enterprise *gatehouse.Enterprise
 }
 
+// A TokenCheck is what one access check asked with a token needs, and no
+// more: the token, whether its user may still use it, the IP allow list
+// that applies (as for [TokenAuth]), and the facts the check decides on.
+type TokenCheck struct {
+	Token *gatehouse.Token
+	// UserActive is the Active flag of the token's user.
+	UserActive bool
+	// EnterpriseKey and IPAllowList are those of the enterprise whose
+	// allow list applies, as [TokenAuth.Enterprise]; "" and nil when none.
+	EnterpriseKey string
+	IPAllowList   []string
+	// OrganizationID is the ID of the organization asked about; 0 if no
+	// organization has its key.
+	OrganizationID int64
+	// ProjectID is the ID of the project asked about in that organization;
+	// 0 if none was asked, or none of the organization has its key.
+	ProjectID int64
+	// Holds reports whether the token's user holds the permission asked
+	// about in that organization, exactly as [Memberships.UserPermissions]
+	// would list it: through a group they are in, or through Members. It
+	// is about the user, whatever the kind of token.
+	Holds bool
+}
+
 // Tokens stores tokens by the hash of their secret.
 type Tokens interface {
 	// CreateToken inserts t and sets t.ID.
@@ -42,6 +66,13 @@ type Tokens interface {
 	// authenticating it needs, in one query on the hash's index: the read
 	// behind every request that presents a token.
 	TokenAuth(hash []byte) (*TokenAuth, error)
+	// TokenCheck returns, in one query, what an access check needs to
+	// answer whether the holder of the token whose hash is hash may act
+	// with perm in the organization with key organization and, if project
+	// is not "", on its project with that key: the hot path of the access
+	// check. A hash that names no token is ErrNotFound; an organization or
+	// project that does not exist is not an error.
+	TokenCheck(hash []byte, organization string, perm gatehouse.Permission, project string) (*TokenCheck, error)
 	// ListTokens returns the matching tokens, newest first.
 	ListTokens(f TokenFilter) ([]*gatehouse.Token, error)
 	// TouchToken sets the token's last use to t, if t is later.

@@ -51,6 +51,11 @@ func testAuthenticate(t *testing.T, e *env) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// The access check's one-query path refuses and admits alike.
+			_, checkErr := e.Tokens.CheckToken(ctx, tt.secret, tt.client, "acme-web", gatehouse.PermissionScan, "")
+			if gatehouse.ErrorCode(checkErr) != tt.wantCode || !strings.Contains(gatehouse.ErrorMessage(checkErr), tt.wantMsg) {
+				t.Errorf("CheckToken = %v; want code %q mentioning %q", checkErr, tt.wantCode, tt.wantMsg)
+			}
 			p, err := e.Tokens.Authenticate(ctx, tt.secret, tt.client)
 			if tt.wantCode != "" {
 				if gatehouse.ErrorCode(err) != tt.wantCode || !strings.Contains(gatehouse.ErrorMessage(err), tt.wantMsg) {
@@ -98,6 +103,9 @@ func testTokensStopAtOnce(t *testing.T, e *env) {
 	aliceToken := e.MustPersonal(t, alice, "ci", time.Time{}).Secret
 	bobToken := e.MustPersonal(t, bob, "ci", time.Time{}).Secret
 	lenaToken := e.MustPersonal(t, e.Lena, "ci", time.Time{}).Secret
+	// An enterprise admin's organization token belongs to the organization.
+	must(t, e.Admin.AddEnterpriseAdmin(ctx, gatehouse.Operator, "acme", bob.Login))
+	orgToken := e.MustOrganizationToken(t, bob, "acme-web", token.OrganizationTokenInput{Name: "scanner"}).Secret
 	off := false
 	_, err := e.Admin.UpdateUser(ctx, gatehouse.Operator, alice.Login, admin.UserUpdate{Active: &off})
 	must(t, err)
@@ -108,9 +116,15 @@ func testTokensStopAtOnce(t *testing.T, e *env) {
 		bob.Active = false
 		return tx.UpdateUser(bob)
 	}))
+	if _, err := e.Tokens.CheckToken(ctx, orgToken, inside, "acme-web", gatehouse.PermissionScan, ""); err != nil {
+		t.Errorf("CheckToken(organization token of a deactivated creator) = %v; want it to keep working", err)
+	}
 	for name, secret := range map[string]string{"deactivated": aliceToken, "deleted": lenaToken, "deactivated in the store": bobToken} {
 		if _, err := e.Tokens.Authenticate(ctx, secret, inside); gatehouse.ErrorCode(err) != gatehouse.EUNAUTHORIZED {
 			t.Errorf("Authenticate(token of a %s user) = %v; want unauthorized", name, err)
+		}
+		if _, err := e.Tokens.CheckToken(ctx, secret, inside, "acme-web", gatehouse.PermissionScan, ""); gatehouse.ErrorCode(err) != gatehouse.EUNAUTHORIZED {
+			t.Errorf("CheckToken(token of a %s user) = %v; want unauthorized", name, err)
 		}
 	}
 }

@@ -82,49 +82,64 @@ func (s *Service) Authenticate(ctx context.Context, secret string, client netip.
 
 // authenticate is Authenticate's read, inside tx.
 func (s *Service) authenticate(tx store.Tx, secret string, client netip.Addr) (*Principal, error) {
-	kind, err := Parse(secret)
+	kind, h, err := parseHash(secret)
 	if err != nil {
 		return nil, err
 	}
-	h := Hash(secret)
 	a, err := tx.TokenAuth(h)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errUnknown
-	}
 	if err != nil {
+		return nil, unknown(err)
+	}
+	if err := s.admit(a.Token, kind, h, a.User.Active, a.Enterprise, client); err != nil {
 		return nil, err
 	}
-	// The store found the row by its hash; comparing again in constant
-	// time keeps a store that matched loosely from letting anyone in.
-	if subtle.ConstantTimeCompare(a.Token.Hash, h) != 1 || a.Token.Kind != kind {
-		return nil, errUnknown
+	if a.Token.Kind == gatehouse.TokenPersonal {
+		return &Principal{Token: a.Token, User: a.User}, nil
 	}
-	return admit(a, client, s.Now().UTC())
+	return &Principal{Token: a.Token, Organization: a.Organization}, nil
 }
 
-// admit applies the rules of use to the token a read at now.
-func admit(a *store.TokenAuth, client netip.Addr, now time.Time) (*Principal, error) {
-	k := a.Token
-	if k.Status(now) == gatehouse.TokenExpired {
-		return nil, gatehouse.Errorf(gatehouse.EUNAUTHORIZED, "The token %q expired on %s.", k.Name, k.ExpiresAt.UTC().Format(time.RFC3339))
+// parseHash checks the form of secret and returns its kind and hash.
+func parseHash(secret string) (kind string, h []byte, err error) {
+	if kind, err = Parse(secret); err != nil {
+		return "", nil, err
 	}
-	p := &Principal{Token: k}
-	if k.Kind == gatehouse.TokenPersonal {
-		if !a.User.Active {
-			return nil, errInactive
-		}
-		p.User = a.User
-	} else {
-		p.Organization = a.Organization
+	return kind, Hash(secret), nil
+}
+
+// unknown turns the store's ErrNotFound for a token into errUnknown.
+func unknown(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return errUnknown
+	}
+	return err
+}
+
+// admit applies the rules of use to the token k, read for a secret of
+// kind whose hash is h, used from client. userActive is the Active flag
+// of k's user; e is the enterprise whose IP allow list applies, or nil.
+func (s *Service) admit(k *gatehouse.Token, kind string, h []byte, userActive bool, e *gatehouse.Enterprise, client netip.Addr) error {
+	// The store found the row by its hash; comparing again in constant
+	// time keeps a store that matched loosely from letting anyone in.
+	if subtle.ConstantTimeCompare(k.Hash, h) != 1 || k.Kind != kind {
+		return errUnknown
+	}
+	if k.Status(s.Now().UTC()) == gatehouse.TokenExpired {
+		return gatehouse.Errorf(gatehouse.EUNAUTHORIZED, "The token %q expired on %s.", k.Name, k.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	// An organization token acts for its organization, not for the
+	// administrator who created it.
+	if k.Kind == gatehouse.TokenPersonal && !userActive {
+		return errInactive
 	}
 	// SPEC §6: the allow list applies to SSO users' personal tokens and to
-	// organization tokens. TokenAuth brings no enterprise for a local
+	// organization tokens. The store brings no enterprise for a local
 	// user's token: it keeps working from anywhere while the account exists.
-	if e := a.Enterprise; e != nil && !e.AllowsAddr(client) {
-		return nil, gatehouse.Errorf(gatehouse.EFORBIDDEN,
+	if e != nil && !e.AllowsAddr(client) {
+		return gatehouse.Errorf(gatehouse.EFORBIDDEN,
 			"Requests from %s are not allowed: the IP allow list of enterprise %q does not include this address.", addrString(client), e.Key)
 	}
-	return p, nil
+	return nil
 }
 
 // addrString names client in a refusal.
@@ -199,27 +214,33 @@ func (s *Service) Check(ctx context.Context, p *Principal, organization string, 
 	return ok, err
 }
 
-// CheckToken is [Service.Authenticate] then [Service.Check] in one read
-// transaction: the whole of an access check asked with a token, with the
-// same answers and refusals.
+// CheckToken is [Service.Authenticate] then [Service.Check], with the same
+// answers and refusals, in one query: the whole of an access check asked
+// with a token.
 func (s *Service) CheckToken(ctx context.Context, secret string, client netip.Addr, organization string, perm gatehouse.Permission, project string) (bool, error) {
 	if err := validQuestion(organization, perm); err != nil {
 		return false, err
 	}
-	var p *Principal
-	var ok bool
-	err := s.Store.View(ctx, func(tx store.Tx) error {
-		var err error
-		if p, err = s.authenticate(tx, secret, client); err != nil {
-			return err
-		}
-		ok, err = check(tx, p, organization, perm, project)
-		return err
+	kind, h, err := parseHash(secret)
+	if err != nil {
+		return false, err
+	}
+	var c *store.TokenCheck
+	err = s.Store.View(ctx, func(tx store.Tx) error {
+		c, err = tx.TokenCheck(h, organization, perm, project)
+		return unknown(err)
 	})
 	if err != nil {
 		return false, err
 	}
-	return ok, s.touch(ctx, p.Token)
+	var e *gatehouse.Enterprise
+	if c.EnterpriseKey != "" {
+		e = &gatehouse.Enterprise{Key: c.EnterpriseKey, IPAllowList: c.IPAllowList}
+	}
+	if err := s.admit(c.Token, kind, h, c.UserActive, e, client); err != nil {
+		return false, err
+	}
+	return allowed(c.Token, perm, c.OrganizationID, c.ProjectID, project != "", c.Holds), s.touch(ctx, c.Token)
 }
 
 // validQuestion refuses an access check that names no organization or an
@@ -246,22 +267,38 @@ func check(tx store.Tx, p *Principal, organization string, perm gatehouse.Permis
 	var projectID int64
 	if project != "" {
 		pr, err := tx.Project(o.ID, project)
-		if errors.Is(err, store.ErrNotFound) {
-			return false, nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return false, err
 		}
+		if err == nil {
+			projectID = pr.ID
+		}
+	}
+	holds := false
+	if p.User != nil {
+		grants, err := tx.UserPermissions(p.User.ID, o.ID)
 		if err != nil {
 			return false, err
 		}
-		projectID = pr.ID
+		holds = slices.Contains(grants, store.PermissionGrant{OrganizationID: o.ID, Permission: perm})
 	}
-	if p.Token.Kind == gatehouse.TokenOrganization {
-		return o.ID == p.Token.OrganizationID && perm == gatehouse.PermissionScan && inScope(p.Token, projectID), nil
+	return allowed(p.Token, perm, o.ID, projectID, project != "", holds), nil
+}
+
+// allowed decides an access check of token k for perm in the organization
+// with organizationID (0: none such) and, if askedProject, on its project
+// with projectID (0: none such). holds says whether a personal token's user
+// holds perm there. A personal token has its user's permissions; an
+// organization token has scan in its own organization, on every project
+// if its scope is empty and on the projects of its scope otherwise.
+func allowed(k *gatehouse.Token, perm gatehouse.Permission, organizationID, projectID int64, askedProject, holds bool) bool {
+	if organizationID == 0 || askedProject && projectID == 0 {
+		return false
 	}
-	grants, err := tx.UserPermissions(p.User.ID, o.ID)
-	if err != nil {
-		return false, err
+	if k.Kind == gatehouse.TokenPersonal {
+		return holds
 	}
-	return slices.Contains(grants, store.PermissionGrant{OrganizationID: o.ID, Permission: perm}), nil
+	return organizationID == k.OrganizationID && perm == gatehouse.PermissionScan && inScope(k, projectID)
 }
 
 // inScope reports whether the organization token k covers the project

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ func testTokens(t *testing.T, newStore NewStore) {
 		{"round-trips personal and organization tokens", testTokenRoundTrip},
 		{"lists newest first", testListTokens},
 		{"TokenAuth joins the user, the organization and the enterprise whose allow list applies", testTokenAuth},
+		{"TokenCheck answers as TokenAuth, the organization's and project's keys, and UserPermissions do", testTokenCheck},
 		{"TouchToken only moves last use forwards", testTouchToken},
 		{"DeleteUnusedTokens removes personal and non-expiring tokens idle since the cutoff", testDeleteUnusedTokens},
 	})
@@ -39,6 +41,10 @@ var tokensErrors = []errCase{
 	}, store.ErrNotFound},
 	{"authenticating an unknown hash is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
 		_, err := tx.TokenAuth(Hash("nope"))
+		return err
+	}, store.ErrNotFound},
+	{"checking an unknown hash is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
+		_, err := tx.TokenCheck(Hash("nope"), f.Org.Key, gatehouse.PermissionScan, "")
 		return err
 	}, store.ErrNotFound},
 	{"touching an unknown token is ErrNotFound", func(t *testing.T, tx store.Tx, f *Fixture) error {
@@ -143,6 +149,69 @@ func testTokenAuth(t *testing.T, s store.Store) {
 			}
 		}
 	})
+}
+
+// testTokenCheck asks TokenCheck every question a user's token and an
+// organization token can ask about three organizations, and holds each
+// answer against the reads it stands for.
+func testTokenCheck(t *testing.T, s store.Store) {
+	f := MustFixture(t, s)
+	var data *gatehouse.Organization
+	var tokens []*gatehouse.Token
+	MustTx(t, s, func(tx store.Tx) {
+		// Members grants provisioning in acme-web: the SSO user, in Owners,
+		// holds it through Members, as root, in Devs, does.
+		f.Members.Permissions = []gatehouse.Permission{gatehouse.PermissionProvisioning}
+		check(t, "UpdateGroup", tx.UpdateGroup(f.Members))
+		MustMembership(t, tx, f.Local.ID, f.Devs.ID, gatehouse.SourceManual)
+		MustMembership(t, tx, f.SSO.ID, f.Owners.ID, gatehouse.SourceSync)
+		data = MustOrganization(t, tx, "acme-data", f.Enterprise.ID)
+		MustBuiltinGroup(t, tx, data.ID, gatehouse.BuiltinMembers)
+		dataDevs := MustGroup(t, tx, data.ID, "Devs", gatehouse.PermissionScan, gatehouse.PermissionGateAdmin)
+		MustMembership(t, tx, f.SSO.ID, dataDevs.ID, gatehouse.SourceSync)
+		MustProject(t, tx, data.ID, "etl")
+		f.Enterprise.IPAllowList = []string{"203.0.113.0/24"}
+		check(t, "UpdateEnterprise", tx.UpdateEnterprise(f.Enterprise))
+		f.SSO.Active = false
+		check(t, "UpdateUser", tx.UpdateUser(f.SSO))
+		tokens = append(tokens, MustPersonalToken(t, tx, f.Local.ID, "gat_root", now),
+			MustPersonalToken(t, tx, f.SSO.ID, "gat_bob", now), MustOrganizationToken(t, tx, f.Local.ID, f.Org.ID, "gsot_web", f.Project.ID))
+	})
+	orgs := map[string]int64{f.Org.Key: f.Org.ID, data.Key: data.ID, "nope": 0}
+	projects := map[string]map[string]int64{f.Org.Key: {"web": f.Project.ID}, data.Key: {"etl": 0}}
+	MustView(t, s, func(tx store.Tx) {
+		projects[data.Key]["etl"] = mustProjectID(t, tx, data.ID, "etl")
+		for _, k := range tokens {
+			auth, err := tx.TokenAuth(k.Hash)
+			check(t, "TokenAuth", err)
+			for org, orgID := range orgs {
+				grants, err := tx.UserPermissions(k.UserID, orgID)
+				check(t, "UserPermissions", err)
+				for _, perm := range gatehouse.Permissions {
+					for _, project := range []string{"", "web", "etl", "nope"} {
+						got, err := tx.TokenCheck(k.Hash, org, perm, project)
+						check(t, "TokenCheck", err)
+						want := &store.TokenCheck{Token: auth.Token, UserActive: auth.User.Active, OrganizationID: orgID, ProjectID: projects[org][project],
+							Holds: orgID != 0 && slices.Contains(grants, store.PermissionGrant{OrganizationID: orgID, Permission: perm})}
+						if auth.Enterprise != nil {
+							want.EnterpriseKey, want.IPAllowList = auth.Enterprise.Key, auth.Enterprise.IPAllowList
+						}
+						if diff := cmp.Diff(want, got, diffOpts...); diff != "" {
+							t.Errorf("TokenCheck(%s, %s, %s, %q) (-want +got):\n%s", k.Name, org, perm, project, diff)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// mustProjectID returns the ID of the organization's project with key.
+func mustProjectID(tb testing.TB, tx store.Tx, organizationID int64, key string) int64 {
+	tb.Helper()
+	p, err := tx.Project(organizationID, key)
+	check(tb, "Project", err)
+	return p.ID
 }
 
 func testTouchToken(t *testing.T, s store.Store) {

@@ -47,8 +47,10 @@ func (s *Service) StartSSO(ctx context.Context, key, returnTo, browserSecret str
 	if err != nil {
 		return nil, err
 	}
+	// SPEC §3.5. The refusal goes to the SSO attempts, as those of the
+	// ACS do, so that the admin sees why the user cannot log in.
 	if !e.AllowsAddr(client) {
-		return nil, gatehouse.Refusef(gatehouse.RefusalIPNotAllowed, "%s", client)
+		return nil, s.refused(ctx, e, ACS{EnterpriseKey: key, Client: client}, nil, gatehouse.Refusef(gatehouse.RefusalIPNotAllowed, "%s", client))
 	}
 	start, req, err := s.newRequest(e, conn, returnTo, browserSecret, now)
 	if err != nil {

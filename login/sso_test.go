@@ -303,12 +303,17 @@ func TestStartSSO(t *testing.T) {
 			t.Errorf("StartSSO(globex) = %v; want refusal %s", err, gatehouse.RefusalNoConnection)
 		}
 	})
-	t.Run("refuses an address outside the allow list naming it", func(t *testing.T) {
+	t.Run("refuses an address outside the allow list naming it, in the SSO attempts too", func(t *testing.T) {
 		e := MustEnv(t)
 		e.MustAllow(t, "198.51.100.0/24")
+		after := e.lastEventID(t)
 		_, err := e.Login.StartSSO(ctx, "acme", "", "", testClient)
 		if r := refusal(err); r == nil || r.Reason != gatehouse.RefusalIPNotAllowed || r.Detail != testClient.String() {
 			t.Errorf("StartSSO from %s = %v; want refusal %s naming the address", testClient, err, gatehouse.RefusalIPNotAllowed)
+		}
+		evs, raw := e.events(t, after)
+		if len(evs) != 1 || evs[0].Type != gatehouse.AuditLoginFailed || raw[0].Details["reason"] != string(gatehouse.RefusalIPNotAllowed) {
+			t.Errorf("audit events of the refused start = %+v; want one %s with reason %s", evs, gatehouse.AuditLoginFailed, gatehouse.RefusalIPNotAllowed)
 		}
 	})
 	t.Run("keeps the browser's binding secret", func(t *testing.T) {

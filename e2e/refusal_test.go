@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gatehouse-sso/gatehouse/internal/browsertest"
+	"github.com/gatehouse-sso/gatehouse/internal/idptest"
 )
 
 // The SSO issue, item 7: responses Gatehouse did not ask for, or already
@@ -122,4 +123,58 @@ func submitFormJS(action string, fields url.Values) string {
 		document.body.append(form);
 		form.submit();
 	})()`, a, f)
+}
+
+func TestRefusedLoginsExplainWhatToDo(t *testing.T) {
+	t.Parallel()
+	nameless := idptest.NewUser("nameless", "", "nameless@example.com")
+	delete(nameless.Attributes, idptest.AttrName)
+	tests := []struct {
+		name, user, password string
+		// setup runs once alice has logged in a first time, as the admin.
+		setup    func(t *testing.T, a *acme, aliceLogin string)
+		reason   string
+		mentions string
+		// endsSessions says that setup ends alice's session at once.
+		endsSessions bool
+	}{
+		{name: "a missing name attribute is named", user: "nameless", password: "nameless",
+			reason: "missing_attribute", mentions: "Attribute 'name' is missing from the SAML response"},
+		{name: "an address outside the IP allow list", user: "alice", password: "alicepass",
+			setup: func(t *testing.T, a *acme, _ string) {
+				a.MustAPI(t, "PATCH", "/api/v1/enterprises/acme", map[string]any{"ip_allow_list": []string{"192.0.2.0/24"}}, 200, nil)
+			},
+			reason: "ip_not_allowed", mentions: "127.0.0.1"},
+		{name: "a deactivated user", user: "alice", password: "alicepass",
+			setup: func(t *testing.T, a *acme, login string) {
+				a.MustAPI(t, "PATCH", "/api/v1/users/"+login, map[string]any{"active": false}, 200, nil)
+			},
+			reason: "user_deactivated", mentions: "deactivated", endsSessions: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := MustAcme(t, sqliteDB(t), nameless)
+			first := browsertest.New(t)
+			a.MustLogIn(t, first, "alice", "alicepass")
+			if tt.setup != nil {
+				tt.setup(t, a, mustBrowserMe(t, first).User.Login)
+			}
+			if status, _ := browserMe(t, first); tt.endsSessions && status != http.StatusUnauthorized {
+				t.Errorf("GET /api/v1/me with alice's session after the setup = %d; want 401: it ends at once", status)
+			}
+			ctx := browsertest.New(t)
+			a.MustLogIn(t, ctx, tt.user, tt.password)
+			browsertest.Screenshot(t, ctx, tt.reason)
+			if got := refusalReason(t, ctx); got != tt.reason {
+				t.Fatalf("refusal page reason = %q; want %s", got, tt.reason)
+			}
+			if got := pageText(t, ctx, "[data-reason]"); !strings.Contains(got, tt.mentions) {
+				t.Errorf("refusal page says %q; want it to mention %q", got, tt.mentions)
+			}
+			if got := a.MustAttempts(t); len(got) == 0 || got[0] != tt.reason {
+				t.Errorf("refused SSO attempts, newest first = %v; want %s first", got, tt.reason)
+			}
+		})
+	}
 }

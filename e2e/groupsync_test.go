@@ -258,3 +258,30 @@ func findEvent(evs []auditEvent, typ string) *auditEvent {
 	}
 	return nil
 }
+
+func TestNextLoginUpdatesTheSameAccount(t *testing.T) {
+	t.Parallel()
+	// erin-renamed is erin after HR changed her name and address: the same
+	// login attribute, new name and email.
+	renamed := idptest.NewUser("erin-renamed", "Erin Newname", "erin.newname@example.com", "QA")
+	renamed.Attributes[idptest.AttrLogin] = []string{"erin"}
+	a := MustAcme(t, sqliteDB(t), idptest.NewUser("erin", "Erin Oldname", "erin@example.com", "Developers"), renamed)
+	first := browsertest.New(t)
+	a.MustLogIn(t, first, "erin", "erin")
+	before := mustBrowserMe(t, first).User
+
+	second := browsertest.New(t)
+	a.MustLogIn(t, second, "erin-renamed", "erin-renamed")
+	after := mustBrowserMe(t, second).User
+	if after.Login != before.Login || after.Name != "Erin Newname" || after.Email != "erin.newname@example.com" {
+		t.Errorf("erin after her next login = %+v; want %s renamed Erin Newname, erin.newname@example.com", after, before.Login)
+	}
+	if diff := cmp.Diff(map[string]string{"acme-web": "groups Members,QA; permissions scan"}, mustOrganizations(t, second)); diff != "" {
+		t.Errorf("erin's organizations after her next login (-want +got):\n%s", diff)
+	}
+	var users []struct{ Login string }
+	a.MustAPI(t, "GET", "/api/v1/users?enterprise=acme", nil, 200, &users)
+	if len(users) != 1 {
+		t.Errorf("SSO users of acme = %+v; want erin's one account", users)
+	}
+}

@@ -12,8 +12,9 @@
 // builds the enterprise and IdP the SSO tests share. The tests themselves sit
 // by feature: foundation_test.go (setting up through the API and the
 // commands, and migrations), groupsync_test.go (JIT provisioning and group
-// sync), refusal_test.go (refused logins: IdP-initiated and replayed
-// responses, the overage claim's siblings) and session_test.go (logout).
+// sync, the overage claim), refusal_test.go (refused logins: IdP-initiated
+// and replayed responses, a missing attribute, the IP allow list, a
+// deactivated user) and session_test.go (logout).
 //
 // Each test starts its own processes and browser, so tests run in parallel.
 // Screenshots of the pages people see land in test-output/screenshots (or

@@ -63,7 +63,7 @@ type console struct {
 	actor gatehouse.Actor
 	// status is the status of the page: 200, or that of a refused form.
 	status int
-	notice string
+	notice *notice
 	failed *failedForm
 	// shown is a secret to show once on the page (a new token).
 	shown *shownSecret
@@ -75,6 +75,13 @@ type failedForm struct {
 	Form    string
 	Message string
 	Values  url.Values
+}
+
+// A notice is the one-time message of a form that worked.
+type notice struct {
+	Text string
+	// Warn marks what worked but needs the admin's attention.
+	Warn bool
 }
 
 // A shownSecret is a token shown once, right after it was created.
@@ -90,7 +97,7 @@ func (s *shownSecret) Field() copyField {
 // consoleView is what every console page's data embeds.
 type consoleView struct {
 	CSRF   string
-	Notice string
+	Notice *notice
 	Failed *failedForm
 	Shown  *shownSecret
 }
@@ -133,8 +140,9 @@ type actionFunc func(w http.ResponseWriter, r *http.Request, c *console) (outcom
 
 // An outcome is where a successful form leads.
 type outcome struct {
-	// Notice is shown once on the next page.
+	// Notice is shown once on the next page; Warn shows it as a warning.
 	Notice string
+	Warn   bool
 	// Redirect is the page to go to; "" shows the form's page at once,
 	// which a secret shown once needs.
 	Redirect string
@@ -214,11 +222,11 @@ func (s *Server) action(act actionFunc, page pageFunc) http.Handler {
 		out, err := act(w, r, c)
 		switch {
 		case err == nil && out.Redirect != "":
-			s.setNotice(w, out.Notice)
+			s.setNotice(w, out)
 			http.Redirect(w, r, out.Redirect, http.StatusSeeOther)
 			return
 		case err == nil:
-			c.notice = out.Notice
+			c.notice = out.notice()
 		case gatehouse.ErrorCode(err) == gatehouse.EINTERNAL:
 			s.renderError(w, r, err)
 			return
@@ -258,25 +266,39 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *console, name
 	return nil
 }
 
-// setNotice keeps msg for the next page.
-func (s *Server) setNotice(w http.ResponseWriter, msg string) {
-	if msg != "" {
-		s.setCookie(w, noticeCookie, base64.RawURLEncoding.EncodeToString([]byte(msg)), time.Minute, http.SameSiteLaxMode)
+// notice returns the notice of o, or nil.
+func (o outcome) notice() *notice {
+	if o.Notice == "" {
+		return nil
+	}
+	return &notice{Text: o.Notice, Warn: o.Warn}
+}
+
+// setNotice keeps the notice of o for the next page: its text, after "!"
+// for a warning.
+func (s *Server) setNotice(w http.ResponseWriter, o outcome) {
+	if n := o.notice(); n != nil {
+		v := n.Text
+		if n.Warn {
+			v = "!" + v
+		}
+		s.setCookie(w, noticeCookie, base64.RawURLEncoding.EncodeToString([]byte(v)), time.Minute, http.SameSiteLaxMode)
 	}
 }
 
-// takeNotice returns the notice kept for this page, and forgets it.
-func (s *Server) takeNotice(w http.ResponseWriter, r *http.Request) string {
+// takeNotice returns the notice kept for this page, or nil, and forgets it.
+func (s *Server) takeNotice(w http.ResponseWriter, r *http.Request) *notice {
 	v := cookieValue(r, noticeCookie)
 	if v == "" {
-		return ""
+		return nil
 	}
 	s.setCookie(w, noticeCookie, "", -1, http.SameSiteLaxMode)
 	msg, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil || len(msg) > 1000 {
-		return ""
+	if err != nil || len(msg) == 0 || len(msg) > 1000 {
+		return nil
 	}
-	return string(msg)
+	text, warn := strings.CutPrefix(string(msg), "!")
+	return &notice{Text: text, Warn: warn}
 }
 
 // registerConsoleRoutes adds the console's pages and forms.

@@ -165,18 +165,19 @@ func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request, c *conso
 	if err := s.cfg.Admin.AddGroupMember(r.Context(), c.actor, g.ID, login); err != nil {
 		return outcome{}, err
 	}
-	notice := login + " was added to " + g.Name + "."
+	out := outcome{Notice: login + " was added to " + g.Name + ".", Redirect: groupPath(r)}
 	members, err := s.cfg.Admin.GroupMembers(r.Context(), c.actor, g.ID)
 	if err != nil {
 		return outcome{}, err
 	}
 	for _, m := range members {
 		if m.User.Login == login && m.User.Kind == gatehouse.UserSSO {
-			notice += " Beware: " + login + " signs in with SSO, so their next login removes them from " + g.Name +
+			out.Warn = true
+			out.Notice += " Beware: " + login + " signs in with SSO, so their next login removes them from " + g.Name +
 				" unless their identity provider sends that group. Add them to the group in the identity provider instead."
 		}
 	}
-	return outcome{Notice: notice, Redirect: groupPath(r)}, nil
+	return out, nil
 }
 
 // removeGroupMember handles "POST /organizations/{key}/groups/{id}/members/{login}/remove".

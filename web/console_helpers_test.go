@@ -336,7 +336,7 @@ func refusalOf(body string) string {
 	return html.UnescapeString(m[1])
 }
 
-var noticeBox = regexp.MustCompile(`<div class="notice ok" role="status" id="notice">(.*?)</div>`)
+var noticeBox = regexp.MustCompile(`<div class="notice (?:ok|warn)" role="status" id="notice">(.*?)</div>`)
 
 // noticeOf returns the one-time notice shown on page body, or "".
 func noticeOf(body string) string {

@@ -78,8 +78,8 @@ func TestGroupMembersShowTheirSource(t *testing.T) {
 	dev := "/organizations/acme-web/groups/" + strconv.FormatInt(s.MustGroupID(t, "acme-web", "Developers"), 10)
 
 	p := c.mustPost(t, dev+"/members", url.Values{"login": {alice.Login}})
-	if want := "signs in with SSO, so their next login removes them from Developers"; !strings.Contains(noticeOf(p.Body), want) {
-		t.Errorf("adding an SSO user by hand: notice %q; want the warning %q", noticeOf(p.Body), want)
+	if want := "signs in with SSO, so their next login removes them from Developers"; !strings.Contains(noticeOf(p.Body), want) || !strings.Contains(p.Body, `class="notice warn" role="status"`) {
+		t.Errorf("adding an SSO user by hand: notice %q; want it as a warning: %q", noticeOf(p.Body), want)
 	}
 	p = c.mustPost(t, dev+"/members", url.Values{"login": {"carol"}})
 	if strings.Contains(noticeOf(p.Body), "Beware") {

@@ -71,7 +71,6 @@ type organizationsPage struct {
 	Profile *admin.Profile
 	// IdPGroups are the groups the IdP sent at this session's login.
 	IdPGroups []string
-	CSRF      string
 }
 
 // handleOrganizationsPage handles "GET /organizations": the signed-in
@@ -87,5 +86,5 @@ func (s *Server) handleOrganizationsPage(w http.ResponseWriter, r *http.Request)
 		s.renderError(w, r, err)
 		return
 	}
-	s.renderTitled(w, r, http.StatusOK, "organizations", "Your organizations", organizationsPage{Profile: p, IdPGroups: sess.IdPGroups, CSRF: sess.CSRF})
+	s.renderTitled(w, r, http.StatusOK, "organizations", "Your organizations", organizationsPage{Profile: p, IdPGroups: sess.IdPGroups})
 }

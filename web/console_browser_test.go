@@ -124,28 +124,40 @@ func (s *consoleSite) mustPopulate(tb testing.TB) {
 	}
 }
 
+// A shot is a page to screenshot: its name, path, and an element that
+// shows it has loaded.
+type shot struct{ name, path, sel string }
+
+// shootAll screenshots each page of shots in the browser of ctx.
+func shootAll(tb testing.TB, ctx context.Context, s *consoleSite, shots []shot) {
+	tb.Helper()
+	for _, p := range shots {
+		visit(tb, ctx, s, p.path, p.sel)
+		browsertest.Screenshot(tb, ctx, p.name)
+	}
+}
+
+// TestConsoleScreenshots screenshots every page, signed out and signed
+// in, for people to review; each page must show its main element.
 func TestConsoleScreenshots(t *testing.T) {
 	s := MustConsoleSite(t, nil)
 	s.MustAcme(t)
 	s.mustPopulate(t)
 	dev := strconv.FormatInt(s.MustGroupID(t, "acme-web", "Developers"), 10)
 	anon := browsertest.New(t)
-	for _, p := range []struct{ name, path, sel string }{
+	shootAll(t, anon, s, []shot{
 		{"login", "/login", "#enterprise_key"},
 		{"login-without-key", "/login/sso", "#enterprise_key"},
 		{"unknown-enterprise", "/login/sso?enterprise_key=nosuch", "h1"},
 		{"not-found", "/nosuch", "h1"},
 		{"account-deleted", "/account/deleted", "h1"},
-	} {
-		visit(t, anon, s, p.path, p.sel)
-		browsertest.Screenshot(t, anon, p.name)
-	}
+	})
 	// A response the ACS refuses, posted as an IdP's page would.
 	leave(t, anon, chromedp.Evaluate[chromedp.Void](`(() => { const f = document.createElement("form"); f.method = "post"; f.action = "/saml/acme/acs";
 		const i = document.createElement("input"); i.name = "SAMLResponse"; i.value = "not a response"; f.append(i); document.body.append(f); f.submit(); })()`), "[data-reason]")
 	browsertest.Screenshot(t, anon, "sso-refused")
 	ctx := s.MustBrowse(t, "root")
-	for _, p := range []struct{ name, path, sel string }{
+	shootAll(t, ctx, s, []shot{
 		{"organizations", "/organizations", "h1"},
 		{"account", "/account", "#profile"},
 		{"account-security", "/account/security", "#create-token-form"},
@@ -160,11 +172,8 @@ func TestConsoleScreenshots(t *testing.T) {
 		{"org-members", "/organizations/acme-web/members", "#members"},
 		{"org-projects", "/organizations/acme-web/projects", "#projects"},
 		{"org-tokens", "/organizations/acme-web/tokens", "#create-token-form"},
-		{"forbidden", "/enterprises/nosuch", "h1"},
-	} {
-		visit(t, ctx, s, p.path, p.sel)
-		browsertest.Screenshot(t, ctx, p.name)
-	}
+		{"enterprise-not-found", "/enterprises/nosuch", "h1"},
+	})
 	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS("#admin-menu summary")), chromedp.WaitVisible(chromedp.CSS(".menu-panel")))
 	browsertest.Screenshot(t, ctx, "admin-menu")
 }

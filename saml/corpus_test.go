@@ -117,13 +117,19 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// corpusDir finds the corpus: GATEHOUSE_SAML_CORPUS, or shared/saml-corpus
-// beside the repository.
-func corpusDir(t *testing.T) string {
-	dir := os.Getenv("GATEHOUSE_SAML_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "saml-corpus")
+// corpusLocation is where the corpus is: GATEHOUSE_SAML_CORPUS, or
+// shared/saml-corpus beside the repository.
+func corpusLocation() string {
+	if dir := os.Getenv("GATEHOUSE_SAML_CORPUS"); dir != "" {
+		return dir
 	}
+	return filepath.Join("..", "..", "shared", "saml-corpus")
+}
+
+// corpusDir finds the corpus, or skips t (fails it when peers are
+// required) if it is not there.
+func corpusDir(t *testing.T) string {
+	dir := corpusLocation()
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
 		msg := fmt.Sprintf("the outside SAML corpus is not at %s: get the project's shared/saml-corpus beside the repository, or set GATEHOUSE_SAML_CORPUS to its path", dir)
 		if os.Getenv("GATEHOUSE_TEST_REQUIRE_PEERS") == "1" {
@@ -150,10 +156,7 @@ func corpusCases(tb testing.TB, dir string) []corpusCase {
 // corpusIfPresent returns the corpus directory and its cases, or "" and
 // nil when it is absent: fuzz targets then go without its seeds.
 func corpusIfPresent(tb testing.TB) (string, []corpusCase) {
-	dir := os.Getenv("GATEHOUSE_SAML_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "saml-corpus")
-	}
+	dir := corpusLocation()
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
 		return "", nil
 	}

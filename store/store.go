@@ -34,6 +34,9 @@ type Store interface {
 	// View runs fn in a read-only transaction: every read sees one snapshot.
 	// Writes through the Tx fail.
 	View(ctx context.Context, fn func(Tx) error) error
+	// TokenChecker answers the access check, the hot path, with one
+	// statement outside any transaction.
+	TokenChecker
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

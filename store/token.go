@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"time"
 
 	"github.com/gatehouse-sso/gatehouse"
@@ -28,6 +29,19 @@ type TokenAuth struct {
 	// token. Nil when there is none (a local user's token, an organization
 	// outside any enterprise).
 	Enterprise *gatehouse.Enterprise
+}
+
+// A TokenChecker answers the read of an access check asked with a token.
+type TokenChecker interface {
+	// TokenCheck returns what an access check needs to answer whether the
+	// holder of the token whose hash is hash may act with perm in the
+	// organization with key organization and, if project is not "", on its
+	// project with that key. It runs one statement outside any
+	// transaction, which sees one snapshot: on the hot path, a
+	// transaction's BEGIN and COMMIT would cost more than the query. A
+	// hash that names no token is ErrNotFound; an organization or project
+	// that does not exist is not an error.
+	TokenCheck(ctx context.Context, hash []byte, organization string, perm gatehouse.Permission, project string) (*TokenCheck, error)
 }
 
 // A TokenCheck is what one access check asked with a token needs, and no
@@ -66,13 +80,6 @@ type Tokens interface {
 	// authenticating it needs, in one query on the hash's index: the read
 	// behind every request that presents a token.
 	TokenAuth(hash []byte) (*TokenAuth, error)
-	// TokenCheck returns, in one query, what an access check needs to
-	// answer whether the holder of the token whose hash is hash may act
-	// with perm in the organization with key organization and, if project
-	// is not "", on its project with that key: the hot path of the access
-	// check. A hash that names no token is ErrNotFound; an organization or
-	// project that does not exist is not an error.
-	TokenCheck(hash []byte, organization string, perm gatehouse.Permission, project string) (*TokenCheck, error)
 	// ListTokens returns the matching tokens, newest first.
 	ListTokens(f TokenFilter) ([]*gatehouse.Token, error)
 	// TouchToken sets the token's last use to t, if t is later.

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"cmp"
+	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -139,13 +141,27 @@ func (t *tx) TokenAuth(hash []byte) (*store.TokenAuth, error) {
 	return a, nil
 }
 
-// TokenCheck implements [store.Tokens].
-func (t *tx) TokenCheck(hash []byte, organization string, perm gatehouse.Permission, project string) (*store.TokenCheck, error) {
-	c, err := get(t, scanTokenCheck, tokenCheckQueries[t.d], hash, organization, string(perm), project)
+// TokenCheck implements [store.TokenChecker] on the reader pool.
+func (db *DB) TokenCheck(ctx context.Context, hash []byte, organization string, perm gatehouse.Permission, project string) (*store.TokenCheck, error) {
+	c, err := scanTokenCheck(db.readRow(ctx, tokenCheckQueries[db.d], hash, organization, string(perm), project))
 	if err != nil {
-		return nil, fmt.Errorf("check token on %q: %w", organization, err)
+		return nil, fmt.Errorf("check token on %q: %w", organization, db.d.wrap(err))
 	}
 	return c, nil
+}
+
+// readRow runs one read statement on the reader pool, outside any
+// transaction, prepared once on SQLite.
+func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.readerStmts != nil {
+		if db.readerStmts.get(query) == nil {
+			db.readerStmts.prepare(ctx, []string{query})
+		}
+		if s := db.readerStmts.get(query); s != nil {
+			return s.QueryRowContext(ctx, args...)
+		}
+	}
+	return db.reader.QueryRowContext(ctx, query, args...)
 }
 
 // ListTokens implements [store.Tokens].

@@ -190,3 +190,42 @@ func TestConsoleHeaderListsWhatTheUserAdministers(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleMarksTheCurrentSection(t *testing.T) {
+	s := MustConsoleSite(t, nil)
+	s.MustAcme(t)
+	c := s.MustSignIn(t, "root")
+	dev := strconv.FormatInt(s.MustGroupID(t, "acme-web", "Developers"), 10)
+	current := regexp.MustCompile(`<nav aria-label="(?:Enterprise|Organization|Account) sections" class="tabs">(?s:.*?)aria-current="page">([^<]+)</a>`)
+	tests := []struct {
+		name string
+		get  string
+		// post, when set, is a refused form whose page is shown again.
+		post string
+		want string
+	}{
+		{"an enterprise's organizations", "/enterprises/acme", "", "Organizations"},
+		{"a refused new organization", "", "/enterprises/acme/organizations", "Organizations"},
+		{"a refused new administrator", "", "/enterprises/acme/admins", "Administrators &amp; network"},
+		{"a group's page", "/organizations/acme-web/groups/" + dev, "", "Groups"},
+		{"a refused new member", "", "/organizations/acme-web/groups/" + dev + "/members", "Groups"},
+		{"a refused project", "", "/organizations/acme-web/projects", "Projects"},
+		{"the profile", "/account", "", "Profile"},
+		{"a refused profile", "", "/account/profile", "Profile"},
+		{"a refused token", "", "/account/tokens", "Security"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p answer
+			if tt.post != "" {
+				p = c.post(t, tt.post, url.Values{"form": {"x"}})
+			} else {
+				p = c.get(t, tt.get)
+			}
+			m := current.FindStringSubmatch(p.Body)
+			if m == nil || m[1] != tt.want {
+				t.Errorf("current section = %v (status %d); want %q", m, p.Status, tt.want)
+			}
+		})
+	}
+}

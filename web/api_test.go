@@ -8,7 +8,7 @@ import (
 
 // seed builds an enterprise with two organizations, groups and projects
 // through the API, as the README walks a newcomer through it.
-func seed(t *testing.T, ts *testServer) {
+func seed(t testing.TB, ts *testServer) {
 	t.Helper()
 	ts.mustCall(t, 201, "POST", "/api/v1/enterprises", map[string]any{"key": "acme", "name": "Acme Corp"})
 	for _, org := range []string{"acme-web", "acme-data"} {

@@ -78,6 +78,9 @@ type Main struct {
 	// handlers to serve beside Gatehouse, by path prefix (the demo mounts
 	// its development IdP this way).
 	Mount func(base *url.URL) (map[string]http.Handler, error)
+	// Limits, if set, replaces web.DefaultLimits: end-to-end tests that log
+	// in more often than people do raise them.
+	Limits *web.Limits
 
 	// Set by Open.
 	Store   *sqlstore.DB
@@ -136,7 +139,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 // handler returns Gatehouse's HTTP handler, with what Mount adds.
 func (m *Main) handler(proxies []netip.Prefix) (http.Handler, error) {
 	srv, err := web.New(web.Config{BaseURL: m.baseURL, OperatorToken: m.Config.AdminToken, Admin: m.Admin, Login: m.Login,
-		Tokens: m.Tokens, TrustedProxies: proxies, Ready: m.Store.Ping, Logger: m.Logger})
+		Tokens: m.Tokens, TrustedProxies: proxies, Limits: m.Limits, Ready: m.Store.Ping, Logger: m.Logger})
 	if err != nil || m.Mount == nil {
 		return srv, err
 	}

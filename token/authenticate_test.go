@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -204,5 +205,32 @@ func testLastUse(t *testing.T, e *env) {
 		if got := list[0].Token.LastUsedAt; !got.Equal(want) {
 			t.Errorf("%s: LastUsedAt = %v; want %v", st.name, got, want)
 		}
+	}
+}
+
+// TestConcurrentUsesOfOneToken authenticates one stale token from many
+// goroutines at once, as a burst of CI jobs would: every request is
+// admitted and the use is recorded.
+func TestConcurrentUsesOfOneToken(t *testing.T) {
+	forEachEngine(t, testConcurrentUses)
+}
+
+func testConcurrentUses(t *testing.T, e *env) {
+	ctx := context.Background()
+	c := e.MustPersonal(t, e.Lena, "ci", time.Time{})
+	e.Now = testNow.Add(time.Hour)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			if _, err := e.Tokens.CheckToken(ctx, c.Secret, inside, "acme-web", gatehouse.PermissionScan, ""); err != nil {
+				t.Errorf("CheckToken = %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	list, err := e.Tokens.PersonalTokens(ctx, gatehouse.UserActor(e.Lena))
+	must(t, err)
+	if got := list[0].Token.LastUsedAt; !got.Equal(e.Now) {
+		t.Errorf("LastUsedAt = %v; want %v", got, e.Now)
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/gatehouse-sso/gatehouse"
 	"github.com/gatehouse-sso/gatehouse/store"
 )
 
@@ -259,5 +261,82 @@ func (c jsonCol[T]) Scan(src any) error {
 		*c.v = zero
 		return nil
 	}
+	switch v := any(c.v).(type) {
+	case *[]string:
+		if s, ok := stringArray(b); ok {
+			*v = s
+			return nil
+		}
+	case *[]gatehouse.Permission:
+		if s, ok := stringArray(b); ok {
+			*v = make([]gatehouse.Permission, len(s))
+			for i := range s {
+				(*v)[i] = gatehouse.Permission(s[i])
+			}
+			return nil
+		}
+	}
 	return json.Unmarshal(b, c.v)
+}
+
+// stringArray decodes b, a JSON array of strings as encoding/json writes
+// it, without reflection: a login reads a dozen such columns (the
+// connection's certificates, the groups' permissions), and encoding/json
+// spent more time on them than the queries took. ok is false for
+// anything else, spaces, \u escapes and invalid UTF-8 included, which
+// the caller then leaves to encoding/json.
+func stringArray(b []byte) (out []string, ok bool) {
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' || !utf8.Valid(b) {
+		return nil, false
+	}
+	rest := b[1 : len(b)-1]
+	for len(rest) > 0 {
+		s, n, ok := jsonString(rest)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+		switch rest = rest[n:]; {
+		case len(rest) == 0:
+		case len(rest) > 1 && rest[0] == ',':
+			rest = rest[1:]
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// jsonUnescape maps the character after a backslash in a JSON string to
+// what it stands for, for every escape but \u.
+var jsonUnescape = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+// jsonString decodes the JSON string at the start of b and returns it
+// with the number of bytes it took; ok is false if b does not start with
+// one, or if it holds a \u escape.
+func jsonString(b []byte) (s string, n int, ok bool) {
+	if len(b) == 0 || b[0] != '"' {
+		return "", 0, false
+	}
+	var buf []byte // nil until the first escape
+	start := 1
+	for i := 1; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			if buf == nil {
+				return string(b[start:i]), i + 1, true
+			}
+			return string(append(buf, b[start:i]...)), i + 1, true
+		case c < 0x20:
+			return "", 0, false
+		case c == '\\':
+			if i+1 == len(b) || jsonUnescape[b[i+1]] == 0 {
+				return "", 0, false
+			}
+			buf = append(append(buf, b[start:i]...), jsonUnescape[b[i+1]])
+			i++
+			start = i + 1
+		}
+	}
+	return "", 0, false
 }

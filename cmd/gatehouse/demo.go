@@ -59,11 +59,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	if err := seedDemo(ctx, m.Admin, idp, m.URL()); err != nil {
+	adminPassword := rand.Text()
+	if err := seedDemo(ctx, m.Admin, idp, adminPassword); err != nil {
 		m.Close()
 		return fmt.Errorf("seed the demo: %w", err)
 	}
-	printWelcome(stdout, m.URL(), m.Config.AdminToken)
+	printWelcome(stdout, m.URL(), m.Config.AdminToken, adminPassword)
 	<-ctx.Done()
 	return m.Close()
 }
@@ -83,9 +84,13 @@ var demoGroups = map[string][]gatehouse.Group{
 	},
 }
 
+// demoAdmin is the local account that administers the demo enterprise.
+const demoAdmin = "admin"
+
 // seedDemo creates the demo enterprise, its organizations, groups and
-// projects, and its SSO connection to idp.
-func seedDemo(ctx context.Context, a *admin.Service, idp *devidp.IdP, base string) error {
+// projects, its SSO connection to idp, and a local enterprise admin whose
+// password is adminPassword.
+func seedDemo(ctx context.Context, a *admin.Service, idp *devidp.IdP, adminPassword string) error {
 	op := gatehouse.Operator
 	if err := a.CreateEnterprise(ctx, op, &gatehouse.Enterprise{Key: demoEnterprise, Name: "Acme Corp"}); err != nil {
 		return err
@@ -103,6 +108,13 @@ func seedDemo(ctx context.Context, a *admin.Service, idp *devidp.IdP, base strin
 			return err
 		}
 	}
+	u := &gatehouse.User{Login: demoAdmin, Name: "Demo administrator", Email: "admin@acme.example"}
+	if err := a.CreateLocalUser(ctx, op, u, adminPassword); err != nil {
+		return err
+	}
+	if err := a.AddEnterpriseAdmin(ctx, op, demoEnterprise, u.Login); err != nil {
+		return err
+	}
 	view, err := a.PutSSO(ctx, op, demoEnterprise, admin.SSOInput{IdPEntityID: idp.EntityID(), SSOURL: idp.SSOURL(),
 		Certificates: []string{idp.CertificatePEM()}, Preset: admin.PresetDefault})
 	if err != nil {
@@ -111,7 +123,7 @@ func seedDemo(ctx context.Context, a *admin.Service, idp *devidp.IdP, base strin
 	return idp.AddServiceProvider(view.EntityID, view.ACSURL)
 }
 
-func printWelcome(w io.Writer, base, token string) {
+func printWelcome(w io.Writer, base, token, adminPassword string) {
 	fmt.Fprintf(w, `
 Gatehouse demo is running on %[1]s (a development IdP included; not for production).
 
@@ -121,9 +133,12 @@ Gatehouse demo is running on %[1]s (a development IdP included; not for producti
     bob    group  developers          -> no organization: group names are case-sensitive
     carol  no groups                  -> no organization, and the page says why
 
+  Administer the enterprise (SSO & Provisioning, groups, audit log):
+    %[1]s/login  ->  Local account: %[4]s / %[5]s
+
   The REST API, as the operator:
     curl -H 'Authorization: Bearer %[3]s' %[1]s/api/v1/enterprises/%[2]s/organizations
 
 Press Ctrl-C to stop. The demo's data is thrown away when it stops.
-`, base, demoEnterprise, token)
+`, base, demoEnterprise, token, demoAdmin, adminPassword)
 }

@@ -16,6 +16,9 @@ import (
 	"github.com/gatehouse-sso/gatehouse/internal/devidp"
 )
 
+// demoTestPassword is the demo admin's password in tests.
+const demoTestPassword = "demo admin password"
+
 // MustDemo starts what "gatehouse demo" starts, on 127.0.0.1:0.
 func MustDemo(tb testing.TB) *Main {
 	tb.Helper()
@@ -32,7 +35,7 @@ func MustDemo(tb testing.TB) *Main {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { m.Close() })
-	if err := seedDemo(ctx, m.Admin, idp, m.URL()); err != nil {
+	if err := seedDemo(ctx, m.Admin, idp, demoTestPassword); err != nil {
 		tb.Fatal(err)
 	}
 	return m
@@ -79,5 +82,28 @@ func TestDemoNewcomerLogsIn(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDemoAdminSeesTheSSOPage logs in as the demo's local administrator
+// and opens the enterprise's SSO & Provisioning page.
+func TestDemoAdminSeesTheSSOPage(t *testing.T) {
+	m := MustDemo(t)
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx,
+		chromedp.Navigate(m.URL()+"/login"),
+		chromedp.SendKeys(chromedp.ID("login"), demoAdmin),
+		chromedp.SendKeys(chromedp.ID("password"), demoTestPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("administers")),
+		chromedp.Navigate(m.URL()+"/enterprises/"+demoEnterprise+"/sso"),
+		chromedp.WaitVisible(chromedp.ID("sso-status")),
+	)
+	browsertest.Screenshot(t, ctx, "demo-admin-sso")
+	if got := browsertest.Text(t, ctx, "#sso-status"); got != "Configured" {
+		t.Errorf("SSO status = %q; want Configured", got)
+	}
+	if got := browsertest.Value(t, ctx, "#sso-login-url"); got != m.URL()+"/login/sso?enterprise_key=acme" {
+		t.Errorf("SSO login URL field = %q", got)
 	}
 }

@@ -98,24 +98,9 @@ func BenchmarkACSOverBare(b *testing.B) {
 			first := e.MustLogin(b, u).User
 			logins := e.mustStartLogins(b, u, b.N)
 			sp := bareProvider(b, e)
-			var acs, bare time.Duration
-			b.ReportAllocs()
-			runtime.GC()
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			b.ResetTimer()
-			for i, l := range logins {
-				login := func() { e.mustFinishAs(b, l.in, first) }
-				parse := func() { mustParseBare(b, sp, l.in.SAMLResponse, l.requestID, n) }
-				if i%2 == 0 {
-					acs += threadCPUOf(b, login)
-					bare += threadCPUOf(b, parse)
-				} else {
-					bare += threadCPUOf(b, parse)
-					acs += threadCPUOf(b, login)
-				}
-			}
-			b.StopTimer()
+			acs, bare := sideBySide(b,
+				func(i int) { e.mustFinishAs(b, logins[i].in, first) },
+				func(i int) { mustParseBare(b, sp, logins[i].in.SAMLResponse, logins[i].requestID, n) })
 			reportRatio(b, "acs", acs, "bare", bare)
 		})
 	}
@@ -212,22 +197,7 @@ func BenchmarkSyncOver2Orgs(b *testing.B) {
 	for _, n := range []int{10, 150} {
 		b.Run(fmt.Sprintf("%dgroups", n), func(b *testing.B) {
 			syncSmall, syncLarge := small.mustSyncer(b, 2, n), large.mustSyncer(b, 200, n)
-			var cpuSmall, cpuLarge time.Duration
-			b.ReportAllocs()
-			runtime.GC()
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			b.ResetTimer()
-			for i := range b.N {
-				if i%2 == 0 {
-					cpuLarge += threadCPUOf(b, syncLarge)
-					cpuSmall += threadCPUOf(b, syncSmall)
-				} else {
-					cpuSmall += threadCPUOf(b, syncSmall)
-					cpuLarge += threadCPUOf(b, syncLarge)
-				}
-			}
-			b.StopTimer()
+			cpuLarge, cpuSmall := sideBySide(b, func(int) { syncLarge() }, func(int) { syncSmall() })
 			reportRatio(b, "200orgs", cpuLarge, "2orgs", cpuSmall)
 		})
 	}
@@ -310,6 +280,27 @@ func measureCPU(b *testing.B, unit string, timed func()) {
 	b.StopTimer()
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(b.N)/cpu.Seconds(), unit)
+}
+
+// sideBySide runs a(i) and other(i) for each i below b.N, alternating
+// which runs first, on one thread from a collected heap, and returns the
+// CPU time each took in all (see threadCPUOf).
+func sideBySide(b *testing.B, a, other func(i int)) (cpuA, cpuOther time.Duration) {
+	b.ReportAllocs()
+	runtime.GC()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	for i := range b.N {
+		first, second, cpuFirst, cpuSecond := a, other, &cpuA, &cpuOther
+		if i%2 == 1 {
+			first, second, cpuFirst, cpuSecond = other, a, &cpuOther, &cpuA
+		}
+		*cpuFirst += threadCPUOf(b, func() { first(i) })
+		*cpuSecond += threadCPUOf(b, func() { second(i) })
+	}
+	b.StopTimer()
+	return cpuA, cpuOther
 }
 
 // reportRatio reports the CPU times per operation of two things measured

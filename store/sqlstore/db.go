@@ -38,6 +38,8 @@ type DB struct {
 	// writerStmts and readerStmts cache prepared statements on SQLite;
 	// nil on PostgreSQL.
 	writerStmts, readerStmts *stmtCache
+	// checks remembers TokenCheck's answers on SQLite; nil on PostgreSQL.
+	checks *checkCache
 }
 
 // Open opens the database named by dsn, applies the embedded migrations and
@@ -117,7 +119,7 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	return &DB{d: sqliteDialect, writer: writer, reader: reader,
-		writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}, nil
+		writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader), checks: newCheckCache(reader)}, nil
 }
 
 func sqlitePool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
@@ -214,6 +216,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close implements [store.Store].
 func (db *DB) Close() error {
+	if db.checks != nil {
+		db.checks.close()
+	}
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/gatehouse-sso/gatehouse"
@@ -141,11 +142,27 @@ func (t *tx) TokenAuth(hash []byte) (*store.TokenAuth, error) {
 	return a, nil
 }
 
-// TokenCheck implements [store.TokenChecker] on the reader pool.
+// TokenCheck implements [store.TokenChecker] on the reader pool. On
+// SQLite it answers from its checkCache while nothing was committed since
+// the same question was last read. The answer must not be modified.
 func (db *DB) TokenCheck(ctx context.Context, hash []byte, organization string, perm gatehouse.Permission, project string) (*store.TokenCheck, error) {
+	var key string
+	var stamp checkStamp
+	cached := false
+	if db.checks != nil {
+		key = checkKey(hash, organization, perm, project)
+		s, answer, err := db.checks.lookup(ctx, key)
+		if answer != nil {
+			return answer, nil
+		}
+		stamp, cached = s, err == nil
+	}
 	c, err := scanTokenCheck(db.readRow(ctx, tokenCheckQueries[db.d], hash, organization, string(perm), project))
 	if err != nil {
 		return nil, fmt.Errorf("check token on %q: %w", organization, db.d.wrap(err))
+	}
+	if cached {
+		db.checks.remember(key, stamp, c)
 	}
 	return c, nil
 }
@@ -218,4 +235,123 @@ func (t *tx) DeleteUnusedTokens(cutoff time.Time) ([]*gatehouse.Token, error) {
 	}
 	slices.SortFunc(ks, func(a, b *gatehouse.Token) int { return cmp.Compare(a.ID, b.ID) })
 	return ks, nil
+}
+
+// maxCheckEntries bounds a checkCache: past it, the cache starts afresh.
+// Each entry is a few hundred bytes.
+const maxCheckEntries = 10000
+
+// A checkCache remembers TokenCheck's answers on SQLite for as long as
+// nothing is committed to the database, so that an access check asked
+// again costs one PRAGMA rather than the query.
+//
+// PRAGMA data_version, read on one connection pinned for the purpose,
+// changes whenever another connection commits, in this process or in
+// another one on the same file (the CLI, a second server); the pinned
+// connection never writes. An entry is kept with the version read before
+// its query ran, so a commit that raced the query makes it miss, never
+// stale. Any commit at all (a login, a session's or a token's last use)
+// empties the cache in effect: it pays off while checks outnumber writes.
+type checkCache struct {
+	pool *sql.DB
+	mu   sync.Mutex
+	// conn, version and entries are guarded by mu. conn is nil until the
+	// first check, and again after an error; versions of one connection
+	// mean nothing on another, so entries go with it.
+	conn    *sql.Conn
+	version *sql.Stmt
+	entries map[string]checkEntry
+	// pins counts the connections pinned, so that a version read on one
+	// is never taken for a version of the next. Guarded by mu.
+	pins int64
+}
+
+// A checkStamp is a data version, and the pin of the connection it was
+// read on.
+type checkStamp struct {
+	pin, version int64
+}
+
+// A checkEntry is an answer of TokenCheck at a data version.
+type checkEntry struct {
+	stamp checkStamp
+	check store.TokenCheck
+}
+
+func newCheckCache(pool *sql.DB) *checkCache {
+	return &checkCache{pool: pool, entries: make(map[string]checkEntry)}
+}
+
+// checkKey is the cache key of a TokenCheck question.
+func checkKey(hash []byte, organization string, perm gatehouse.Permission, project string) string {
+	return string(hash) + "\\x00" + organization + "\\x00" + string(perm) + "\\x00" + project
+}
+
+// lookup returns the database's data version and the answer to key
+// remembered at that version, if any. An error means the version is
+// unknown: the caller asks the database, and remembers nothing.
+func (c *checkCache) lookup(ctx context.Context, key string) (checkStamp, *store.TokenCheck, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn == nil {
+		if err := c.pin(ctx); err != nil {
+			return checkStamp{}, nil, err
+		}
+	}
+	stamp := checkStamp{pin: c.pins}
+	if err := c.version.QueryRowContext(ctx).Scan(&stamp.version); err != nil {
+		c.unpin()
+		return checkStamp{}, nil, fmt.Errorf("read data version: %w", err)
+	}
+	if e, ok := c.entries[key]; ok && e.stamp == stamp {
+		answer := e.check
+		return stamp, &answer, nil
+	}
+	return stamp, nil, nil
+}
+
+// remember keeps answer to key, read after the data version of stamp.
+func (c *checkCache) remember(key string, stamp checkStamp, answer *store.TokenCheck) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn == nil || stamp.pin != c.pins {
+		return
+	}
+	if len(c.entries) >= maxCheckEntries {
+		clear(c.entries)
+	}
+	c.entries[key] = checkEntry{stamp: stamp, check: *answer}
+}
+
+// pin takes the connection whose data version the cache follows. c.mu is held.
+func (c *checkCache) pin(ctx context.Context) error {
+	conn, err := c.pool.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("pin a connection for data versions: %w", err)
+	}
+	version, err := conn.PrepareContext(ctx, "PRAGMA data_version")
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("prepare data version: %w", err)
+	}
+	c.conn, c.version = conn, version
+	c.pins++
+	return nil
+}
+
+// unpin gives the connection back and forgets every entry. c.mu is held.
+func (c *checkCache) unpin() {
+	c.version.Close()
+	c.conn.Close()
+	c.conn, c.version = nil, nil
+	clear(c.entries)
+}
+
+// close gives the pinned connection back, before the pool closes.
+func (c *checkCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil {
+		c.unpin()
+	}
 }

@@ -36,11 +36,13 @@ type TokenChecker interface {
 	// TokenCheck returns what an access check needs to answer whether the
 	// holder of the token whose hash is hash may act with perm in the
 	// organization with key organization and, if project is not "", on its
-	// project with that key. It runs one statement outside any
-	// transaction, which sees one snapshot: on the hot path, a
-	// transaction's BEGIN and COMMIT would cost more than the query. A
-	// hash that names no token is ErrNotFound; an organization or project
-	// that does not exist is not an error.
+	// project with that key, as the database is at the call. It runs at
+	// most one statement, outside any transaction (one statement sees one
+	// snapshot, and on the hot path a transaction's BEGIN and COMMIT would
+	// cost more than the query); it may answer from memory only while
+	// nothing was committed since. A hash that names no token is
+	// ErrNotFound; an organization or project that does not exist is not
+	// an error. The answer must not be modified.
 	TokenCheck(ctx context.Context, hash []byte, organization string, perm gatehouse.Permission, project string) (*TokenCheck, error)
 }
 

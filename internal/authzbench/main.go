@@ -77,6 +77,7 @@ func run() error {
 	threads := flag.Int("threads", 2, "wrk threads")
 	dsn := flag.String("db", "", "database; default a fresh SQLite file in a temporary folder")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the servers to this file")
+	writes := flag.Int("writes", 0, "commits per second made beside the load, as logins and sessions make them")
 	flag.Parse()
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return errors.New("wrk is not installed: apt-get install -y wrk")
@@ -102,6 +103,13 @@ func run() error {
 	personal, scoped, err := seed(ctx, st, gate)
 	if err != nil {
 		return err
+	}
+	if *writes > 0 {
+		stop, err := commitEvery(ctx, st, time.Second/time.Duration(*writes))
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	const query = "/api/v1/authz/check?organization=acme-web&permission=scan&project=web-app"
 	targets := []target{
@@ -134,8 +142,42 @@ func run() error {
 			results[j] = append(results[j], r)
 		}
 	}
-	printTable(os.Stdout, targets, results, *runs, *duration, *threads, *conns)
+	printTable(os.Stdout, targets, results, *runs, *duration, *threads, *conns, *writes)
 	return nil
+}
+
+// commitEvery commits a small write (a session's last-seen time, as every
+// signed-in browser causes once a minute) every interval until stop.
+func commitEvery(ctx context.Context, st store.Store, interval time.Duration) (stop func(), err error) {
+	id := token.Hash("authzbench session")
+	now := time.Now().UTC()
+	err = st.Tx(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByLogin("carol-x1y2")
+		if err != nil {
+			return err
+		}
+		return tx.CreateSession(&gatehouse.Session{ID: id, UserID: u.ID, CSRF: "x", CreatedAt: now, LastSeenAt: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case at := <-t.C:
+				if err := st.Tx(ctx, func(tx store.Tx) error { return tx.TouchSession(id, at.UTC()) }); err != nil {
+					fmt.Fprintln(os.Stderr, "authzbench: commit:", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-exited }, nil
 }
 
 // serveBoth serves Gatehouse over st and the bare handler, each on its own
@@ -307,8 +349,9 @@ func cpuTime() time.Duration {
 }
 
 // printTable writes the medians of each target's runs as Markdown.
-func printTable(w io.Writer, targets []target, results [][]result, runs int, d time.Duration, threads, conns int) {
-	fmt.Fprintf(w, "Medians of %d runs of `wrk -t%d -c%d -d%ds --latency`, alternating targets.\n\n", runs, threads, conns, int(d.Seconds()))
+func printTable(w io.Writer, targets []target, results [][]result, runs int, d time.Duration, threads, conns, writes int) {
+	fmt.Fprintf(w, "Medians of %d runs of `wrk -t%d -c%d -d%ds --latency`, alternating targets, with %d commits/s beside.\n\n",
+		runs, threads, conns, int(d.Seconds()), writes)
 	fmt.Fprintln(w, "| target | requests/s | of bare | p50 | p99 | server CPU/request |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
 	bare := median(results[0], func(r result) float64 { return r.rps })

@@ -181,7 +181,9 @@ func TestRateLimits(t *testing.T) {
 				t.Errorf("the refused request wrote: %+v, then %+v", before, got)
 			}
 			rec = tt.requests[last].do(node, cat.BaseURL, "application/json")
-			var body struct{ Error struct{ Code, Message string } }
+			var body struct {
+				Error struct{ Code, Message string }
+			}
 			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error.Code != gatehouse.ERATELIMITED || body.Error.Message != tt.message {
 				t.Errorf("over the limit, as JSON: %d %s; want code %s and message %q", rec.Code, rec.Body, gatehouse.ERATELIMITED, tt.message)
 			}

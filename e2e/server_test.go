@@ -70,7 +70,8 @@ func serve(tb testing.TB, db string, flags []string) (*Server, error) {
 		tb.Fatal(err)
 	}
 	defer logFile.Close()
-	args := append([]string{"serve", "--addr", addr, "--db", db}, flags...)
+	// The IdPs under test serve their metadata on loopback.
+	args := append([]string{"serve", "--addr", addr, "--db", db, "--allow-private-metadata-urls"}, flags...)
 	s.cmd = exec.Command(binary, args...)
 	s.cmd.Env = append(os.Environ(), "GATEHOUSE_ADMIN_TOKEN="+operatorToken)
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile

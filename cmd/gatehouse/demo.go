@@ -29,6 +29,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	m.Config.bindFlags(fs)
 	fs.Lookup("db").DefValue = "a fresh file in a temporary folder"
 	m.Config.DB = ""
+	// The demo is for a laptop, where IdPs under test live on loopback.
+	fs.Lookup("allow-private-metadata-urls").DefValue = "true"
+	m.Config.AllowPrivateMetadataURLs = true
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

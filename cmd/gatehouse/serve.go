@@ -40,6 +40,10 @@ type Config struct {
 	// reverse proxies whose X-Forwarded-For header is believed; "" trusts
 	// none, and the client is the peer.
 	TrustedProxies string
+	// AllowPrivateMetadataURLs lets IdP metadata be fetched from loopback
+	// and private addresses. Off by default: enterprise admins choose the
+	// URL, and must not reach the server's own network through it.
+	AllowPrivateMetadataURLs bool
 }
 
 // bindFlags registers c's flags on fs, with defaults from the environment.
@@ -50,6 +54,8 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("GATEHOUSE_LOG_LEVEL", "info"), "debug, info, warn or error (GATEHOUSE_LOG_LEVEL)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""),
 		"comma-separated CIDR ranges of the reverse proxies whose X-Forwarded-For is believed; empty trusts none (GATEHOUSE_TRUSTED_PROXIES)")
+	fs.BoolVar(&c.AllowPrivateMetadataURLs, "allow-private-metadata-urls", env("GATEHOUSE_ALLOW_PRIVATE_METADATA_URLS", "") == "true",
+		"fetch IdP metadata from loopback and private addresses too (GATEHOUSE_ALLOW_PRIVATE_METADATA_URLS=true)")
 	c.AdminToken = os.Getenv("GATEHOUSE_ADMIN_TOKEN")
 }
 
@@ -120,6 +126,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		return err
 	}
 	m.Admin = admin.NewService(m.Store, m.baseURL)
+	m.Admin.HTTPClient = newFetchClient(m.Config.AllowPrivateMetadataURLs)
 	m.Login = login.NewService(m.Store, m.baseURL)
 	m.Tokens = token.NewService(m.Store)
 	handler, err := m.handler(proxies)

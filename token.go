@@ -17,7 +17,8 @@ type Token struct {
 	// Hash is the SHA-256 of the whole token string. Never empty.
 	Hash []byte
 	// UserID is the owner of a personal token and the creator of an
-	// organization token.
+	// organization token; 0 once an organization token's creator's account
+	// is deleted, since the token belongs to its organization.
 	UserID int64
 	// OrganizationID is the organization of an organization token; 0 otherwise.
 	OrganizationID int64

@@ -208,6 +208,10 @@ func (s *Service) DeleteUser(ctx context.Context, a gatehouse.Actor, login strin
 				return err
 			}
 		}
+		// SPEC §6: sessions end and tokens are revoked, each on the record.
+		if err := s.endAccess(tx, a, u); err != nil {
+			return err
+		}
 		if err := tx.DeleteUser(u.ID); err != nil {
 			return err
 		}

@@ -103,13 +103,23 @@ func TestDeactivateEndsSessionsAndTokens(t *testing.T) {
 
 func TestDeleteOwnAccount(t *testing.T) {
 	ctx := context.Background()
-	s, _ := MustService(t)
+	s, st := MustService(t)
 	lena := MustLocalUser(t, s, "lena")
 	otto := MustLocalUser(t, s, "otto")
+	err := st.Tx(ctx, func(tx store.Tx) error {
+		return tx.CreateToken(&gatehouse.Token{Kind: gatehouse.TokenPersonal, Name: "ci", Hash: []byte("hash-of-lenas-token-0123456789ab"), UserID: lena.ID, CreatedAt: testNow})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	wantCode(t, s.DeleteUser(ctx, gatehouse.UserActor(otto), lena.Login), gatehouse.EFORBIDDEN)
 	if err := s.DeleteUser(ctx, gatehouse.UserActor(lena), lena.Login); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.User(ctx, gatehouse.Operator, lena.Login)
+	_, err = s.User(ctx, gatehouse.Operator, lena.Login)
 	wantCode(t, err, gatehouse.ENOTFOUND)
+	evs, err := s.AuditEvents(ctx, gatehouse.Operator, admin.AuditQuery{Types: []string{gatehouse.AuditTokenRevoke, gatehouse.AuditUserRemove}})
+	if err != nil || len(evs) != 2 {
+		t.Errorf("audit after deleting an account with a token = %v, %v; want token.revoke and user.remove", evs, err)
+	}
 }

@@ -18,8 +18,9 @@ type TokenFilter struct {
 // A TokenAuth is a token with the rows that decide whether it may be used.
 type TokenAuth struct {
 	Token *gatehouse.Token
-	// User is the token's user: the owner of a personal token, the
-	// creator of an organization token. Never nil.
+	// User is the token's user: the owner of a personal token (never nil
+	// then), or the creator of an organization token (nil once the
+	// creator's account is deleted).
 	User *gatehouse.User
 	// Organization is an organization token's organization; nil for a
 	// personal token.

@@ -38,6 +38,8 @@ type Users interface {
 	// SetLastLogin records a login at t.
 	SetLastLogin(id int64, t time.Time) error
 	// DeleteUser removes the user with their memberships, enterprise
-	// administrator roles, tokens and sessions.
+	// administrator roles, personal tokens and sessions. The organization
+	// tokens they created stay, with UserID 0: they belong to their
+	// organization.
 	DeleteUser(id int64) error
 }

@@ -120,7 +120,11 @@ func testTokensStopAtOnce(t *testing.T, e *env) {
 	if _, err := e.Tokens.CheckToken(ctx, orgToken, inside, "acme-web", gatehouse.PermissionScan, ""); err != nil {
 		t.Errorf("CheckToken(organization token of a deactivated creator) = %v; want it to keep working", err)
 	}
-	for name, secret := range map[string]string{"deactivated": aliceToken, "deleted": lenaToken, "deactivated in the store": bobToken} {
+	must(t, e.Admin.DeleteUser(ctx, gatehouse.Operator, bob.Login))
+	if ok, err := e.Tokens.CheckToken(ctx, orgToken, inside, "acme-web", gatehouse.PermissionScan, ""); err != nil || !ok {
+		t.Errorf("CheckToken(organization token of a deleted creator) = %v, %v; want it to keep working", ok, err)
+	}
+	for name, secret := range map[string]string{"deactivated": aliceToken, "deleted": lenaToken, "deactivated in the store, then deleted": bobToken} {
 		if _, err := e.Tokens.Authenticate(ctx, secret, inside); gatehouse.ErrorCode(err) != gatehouse.EUNAUTHORIZED {
 			t.Errorf("Authenticate(token of a %s user) = %v; want unauthorized", name, err)
 		}

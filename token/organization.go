@@ -145,7 +145,7 @@ func (s *Service) summarizer(tx store.Tx, o *gatehouse.Organization) *summarizer
 
 // summary returns the summary of the organization's token k.
 func (z *summarizer) summary(k *gatehouse.Token) (*Summary, error) {
-	if _, ok := z.logins[k.UserID]; !ok {
+	if _, ok := z.logins[k.UserID]; !ok && k.UserID != 0 {
 		u, err := z.tx.User(k.UserID)
 		if err != nil {
 			return nil, err

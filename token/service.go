@@ -90,7 +90,7 @@ func (s *Service) authenticate(tx store.Tx, secret string, client netip.Addr) (*
 	if err != nil {
 		return nil, unknown(err)
 	}
-	if err := s.admit(a.Token, kind, h, a.User.Active, a.Enterprise, client); err != nil {
+	if err := s.admit(a.Token, kind, h, a.User != nil && a.User.Active, a.Enterprise, client); err != nil {
 		return nil, err
 	}
 	if a.Token.Kind == gatehouse.TokenPersonal {
@@ -317,7 +317,8 @@ type Summary struct {
 	// order of ProjectIDs; empty means every project of the organization.
 	Projects []string
 	// CreatedBy is the login of the user who created an organization
-	// token; "" for a personal token, whose owner is its creator.
+	// token; "" for a personal token, whose owner is its creator, and once
+	// the creator's account is deleted.
 	CreatedBy string
 }
 

@@ -23,23 +23,25 @@ func scanToken(s scanner) (*gatehouse.Token, error) {
 
 // tokenFields returns the scan destinations of tokenColumns.
 func tokenFields(k *gatehouse.Token) []any {
-	return []any{&k.ID, &k.Kind, &k.Name, &k.Hash, &k.UserID, idCol{&k.OrganizationID}, jsonCol[[]int64]{&k.ProjectIDs},
+	return []any{&k.ID, &k.Kind, &k.Name, &k.Hash, idCol{&k.UserID}, idCol{&k.OrganizationID}, jsonCol[[]int64]{&k.ProjectIDs},
 		timeCol{&k.CreatedAt}, timeCol{&k.LastUsedAt}, timeCol{&k.ExpiresAt}}
 }
 
 // tokenAuthColumns and tokenAuthFrom read a token, its user, and the
 // organization and enterprise that may be missing, whose columns are then
-// NULL. The enterprise is the user's for a personal token and the
+// NULL. An organization token's creator may be gone too: the user columns
+// that cannot be NULL in users are read as zero values then. The enterprise is the user's for a personal token and the
 // organization's for an organization token: never the creator's.
 const (
 	tokenAuthColumns = `t.id, t.kind, t.name, t.hash, t.user_id, t.organization_id, t.project_ids,
 		t.created_at, t.last_used_at, t.expires_at,
-		u.id, u.login, u.name, u.email, u.kind, u.enterprise_id, u.external_id, u.password_hash, u.active,
+		COALESCE(u.id, 0), COALESCE(u.login, ''), COALESCE(u.name, ''), COALESCE(u.email, ''), COALESCE(u.kind, ''),
+		u.enterprise_id, u.external_id, COALESCE(u.password_hash, ''), u.active IS TRUE,
 		u.created_at, u.last_login_at,
 		o.id, o.key, o.name, o.enterprise_id, o.created_at,
 		e.id, e.key, e.name, COALESCE(e.ip_allow_list, '[]'), e.created_at`
 	tokenAuthFrom = `FROM tokens t
-	JOIN users u ON u.id = t.user_id
+	LEFT JOIN users u ON u.id = t.user_id
 	LEFT JOIN organizations o ON o.id = t.organization_id
 	LEFT JOIN enterprises e ON e.id = CASE WHEN t.organization_id IS NULL THEN u.enterprise_id ELSE o.enterprise_id END`
 )
@@ -53,6 +55,9 @@ func scanTokenAuth(s scanner) (*store.TokenAuth, error) {
 		idCol{&e.ID}, stringCol{&e.Key}, stringCol{&e.Name}, jsonCol[[]string]{&e.IPAllowList}, timeCol{&e.CreatedAt})
 	if err := s.Scan(fields...); err != nil {
 		return nil, err
+	}
+	if a.User.ID == 0 {
+		a.User = nil
 	}
 	if o.ID == 0 {
 		a.Organization = nil
@@ -86,7 +91,7 @@ func tokenCheckQuery(d *dialect) string {
 	has := `$3 IN (` + d.jsonStrings("g.permissions") + `)`
 	return `SELECT t.id, t.kind, t.name, t.hash, t.user_id, t.organization_id, t.project_ids,
 		t.created_at, t.last_used_at, t.expires_at,
-		u.active, e.key, COALESCE(e.ip_allow_list, '[]'), qo.id, qp.id,
+		u.active IS TRUE, e.key, COALESCE(e.ip_allow_list, '[]'), qo.id, qp.id,
 		EXISTS (SELECT 1 FROM memberships m JOIN groups g ON g.id = m.group_id
 			WHERE m.user_id = u.id AND m.organization_id = qo.id AND ` + has + `)
 		OR EXISTS (SELECT 1 FROM groups g WHERE g.organization_id = qo.id AND g.builtin = 'members' AND ` + has + `
@@ -106,7 +111,7 @@ func (t *tx) CreateToken(k *gatehouse.Token) error {
 	id, err := t.insertID(`INSERT INTO tokens (kind, name, hash, user_id, organization_id, project_ids,
 			created_at, last_used_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
-		k.Kind, k.Name, k.Hash, k.UserID, nullID(k.OrganizationID), scope,
+		k.Kind, k.Name, k.Hash, nullID(k.UserID), nullID(k.OrganizationID), scope,
 		millis(k.CreatedAt), millis(k.LastUsedAt), millis(k.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create token %q: %w", k.Name, err)

@@ -129,6 +129,11 @@ func (t *tx) SetLastLogin(id int64, at time.Time) error {
 // DeleteUser implements [store.Users]. The schema removes the user's
 // memberships, administrator roles, tokens and sessions.
 func (t *tx) DeleteUser(id int64) error {
+	// Personal tokens go with their user; organization tokens stay with
+	// their organization, their creator set to NULL by the foreign key.
+	if _, err := t.exec(`DELETE FROM tokens WHERE user_id = $1 AND kind = 'personal'`, id); err != nil {
+		return fmt.Errorf("delete tokens of user %d: %w", id, err)
+	}
 	if err := t.execOne(`DELETE FROM users WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete user %d: %w", id, err)
 	}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -15,7 +16,8 @@ func testUsers(t *testing.T, newStore NewStore) {
 		{"SSO identity keys are exact and per enterprise", testSSOIdentity},
 		{"lists by login, filtered", testListUsers},
 		{"updates name, email, password hash and active, not login", testUpdateUser},
-		{"deletes with memberships, admin roles, tokens and sessions", testDeleteUser},
+		{"deletes with memberships, admin roles, personal tokens and sessions", testDeleteUser},
+		{"keeps the organization tokens a deleted user created", testDeleteUserKeepsOrganizationTokens},
 	})
 	runErrCases(t, newStore, usersErrors)
 }
@@ -169,6 +171,32 @@ func testUpdateUser(t *testing.T, s store.Store) {
 			t.Errorf("after UpdateUser and SetLastLogin (-want +got):\n%s", diff)
 		}
 	})
+}
+
+func testDeleteUserKeepsOrganizationTokens(t *testing.T, s store.Store) {
+	f := MustFixture(t, s)
+	var k *gatehouse.Token
+	MustTx(t, s, func(tx store.Tx) {
+		k = MustOrganizationToken(t, tx, f.Local.ID, f.Org.ID, "ci-token")
+		check(t, "DeleteUser", tx.DeleteUser(f.Local.ID))
+	})
+	MustView(t, s, func(tx store.Tx) {
+		got, err := tx.Token(k.ID)
+		check(t, "Token", err)
+		if got.UserID != 0 || got.OrganizationID != f.Org.ID {
+			t.Errorf("organization token after its creator's deletion: user %d, organization %d; want 0, %d", got.UserID, got.OrganizationID, f.Org.ID)
+		}
+		a, err := tx.TokenAuth(Hash("ci-token"))
+		check(t, "TokenAuth", err)
+		if a.User != nil || a.Organization == nil || a.Organization.ID != f.Org.ID {
+			t.Errorf("TokenAuth = user %v, organization %v; want no user and the organization", a.User, a.Organization)
+		}
+	})
+	c, err := s.TokenCheck(context.Background(), Hash("ci-token"), f.Org.Key, gatehouse.PermissionScan, "")
+	check(t, "TokenCheck", err)
+	if c.Token.ID != k.ID || c.OrganizationID != f.Org.ID || c.UserActive {
+		t.Errorf("TokenCheck = %+v; want the token, its organization, no active user", c)
+	}
 }
 
 func testDeleteUser(t *testing.T, s store.Store) {

@@ -92,12 +92,16 @@ CREATE TABLE tokens (
     kind            TEXT    NOT NULL,
     name            TEXT    NOT NULL,
     hash            BLOB    NOT NULL UNIQUE,
-    user_id         BIGINT  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- The owner of a personal token (deleted with it: DeleteUser deletes
+    -- personal tokens first), or the creator of an organization token,
+    -- which belongs to its organization and outlives its creator.
+    user_id         BIGINT  REFERENCES users (id) ON DELETE SET NULL,
     organization_id BIGINT  REFERENCES organizations (id) ON DELETE CASCADE,
     project_ids     TEXT    NOT NULL,
     created_at      BIGINT  NOT NULL,
     last_used_at    BIGINT,
-    expires_at      BIGINT
+    expires_at      BIGINT,
+    CHECK (kind <> 'personal' OR user_id IS NOT NULL)
 );
 CREATE INDEX tokens_user ON tokens (user_id);
 CREATE INDEX tokens_organization ON tokens (organization_id);

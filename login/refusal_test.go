@@ -114,7 +114,7 @@ func TestFinishSSORefusals(t *testing.T) {
 				in.RelayState = "no-such-relay-state"
 				return in
 			},
-			wantReason: gatehouse.RefusalUnknownRequest, wantDetail: "no login in progress",
+			wantReason: gatehouse.RefusalUnknownRequest, wantDetail: "completed already, or never started here",
 		},
 		{
 			name: "refuses a response to another login of the same browser",
@@ -143,7 +143,7 @@ func TestFinishSSORefusals(t *testing.T) {
 				e.mustFinish(t, in)
 				return in
 			},
-			wantReason: gatehouse.RefusalUnknownRequest, wantDetail: "no login in progress",
+			wantReason: gatehouse.RefusalUnknownRequest, wantDetail: "completed already, or never started here",
 		},
 		{
 			name: "refuses an assertion replayed into a new login",

@@ -238,7 +238,7 @@ func checkPending(e *gatehouse.Enterprise, r *gatehouse.AuthnRequest, in ACS, no
 	case in.RelayState == "":
 		return pending{why: "the response came without the RelayState Gatehouse sent"}
 	case r == nil:
-		return pending{why: "no login in progress matches it: it was completed already, or never started here"}
+		return pending{why: "it was completed already, or never started here"}
 	case r.EnterpriseID != e.ID:
 		return pending{why: "the login was started for another enterprise"}
 	case !now.Before(r.ExpiresAt):

@@ -18,8 +18,7 @@ type ssoErrorPage struct {
 	Detail   string
 	LoginURL string
 	// Hint, when set, names a frequent cause at length.
-	Hint      string
-	RequestID string
+	Hint string
 }
 
 // refusalText is what a person is told about each refusal: a heading, what
@@ -95,7 +94,10 @@ func (s *Server) renderSSOError(w http.ResponseWriter, r *http.Request, key stri
 			"Try again from the login page. If it keeps failing, give your administrator the request ID below: the reason is in the SSO attempts of the enterprise."}
 	}
 	p := ssoErrorPage{Reason: string(ref.Reason), Heading: text[0], Explain: strings.Replace(text[1], "%s", ref.Detail, 1), Fix: text[2],
-		Detail: ref.Detail, LoginURL: s.cfg.Admin.LoginURL(key), RequestID: requestID(r.Context())}
+		LoginURL: s.cfg.Admin.LoginURL(key)}
+	if !strings.Contains(text[1], "%s") {
+		p.Detail = ref.Detail // otherwise the explanation already says it
+	}
 	if ref.Reason == gatehouse.RefusalWrongDestination {
 		p.Hint = "Several sign-on URLs configured in the IdP? An identity provider application can list more than one Assertion Consumer Service (Reply) URL, and may send the response to the wrong one. Keep only this enterprise's ACS URL, " +
 			s.cfg.BaseURL.String() + "/saml/" + key + "/acs, as the default."

@@ -41,12 +41,7 @@ func (s *Service) refused(ctx context.Context, e *gatehouse.Enterprise, in ACS, 
 // enterprise with key before it could be read (a body too large, a form
 // that does not parse), and returns r. An unknown key is ENOTFOUND.
 func (s *Service) RefuseSSO(ctx context.Context, key string, client netip.Addr, r *gatehouse.Refusal) error {
-	var e *gatehouse.Enterprise
-	err := s.Store.View(ctx, func(tx store.Tx) error {
-		var err error
-		e, _, err = connection(tx, key)
-		return err
-	})
+	e, _, err := s.readConnection(ctx, key)
 	if err != nil {
 		return err
 	}

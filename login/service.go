@@ -97,8 +97,9 @@ func LocalPath(p string) string {
 	return p
 }
 
-// Metadata returns the SP metadata of the enterprise with key, for its IdP.
-func (s *Service) Metadata(ctx context.Context, key string) ([]byte, error) {
+// readConnection reads the enterprise with key and its SSO connection,
+// as connection does, in a read-only transaction of its own.
+func (s *Service) readConnection(ctx context.Context, key string) (*gatehouse.Enterprise, *gatehouse.SSOConnection, error) {
 	var e *gatehouse.Enterprise
 	var conn *gatehouse.SSOConnection
 	err := s.Store.View(ctx, func(tx store.Tx) error {
@@ -106,6 +107,12 @@ func (s *Service) Metadata(ctx context.Context, key string) ([]byte, error) {
 		e, conn, err = connection(tx, key)
 		return err
 	})
+	return e, conn, err
+}
+
+// Metadata returns the SP metadata of the enterprise with key, for its IdP.
+func (s *Service) Metadata(ctx context.Context, key string) ([]byte, error) {
+	e, conn, err := s.readConnection(ctx, key)
 	if err != nil {
 		return nil, err
 	}

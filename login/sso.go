@@ -37,13 +37,7 @@ type SSOStart struct {
 // browser. returnTo is kept if it is a local path.
 func (s *Service) StartSSO(ctx context.Context, key, returnTo, browserSecret string, client netip.Addr) (*SSOStart, error) {
 	now := s.Now().UTC()
-	var e *gatehouse.Enterprise
-	var conn *gatehouse.SSOConnection
-	err := s.Store.View(ctx, func(tx store.Tx) error {
-		var err error
-		e, conn, err = connection(tx, key)
-		return err
-	})
+	e, conn, err := s.readConnection(ctx, key)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ import (
 )
 
 // A corpusCase is one entry of the outside corpus's manifest.json
-// (shared/saml-corpus/README.md describes every field).
+// (testdata/saml-corpus/README.md describes every field).
 type corpusCase struct {
 	ID            string              `json:"id"`
 	File          string              `json:"file"`
@@ -101,7 +101,7 @@ var corpusReasons = map[string]gatehouse.RefusalReason{
 // subtest says why Gatehouse refuses it. Where the manifest's reason is
 // the case's only defect, the refusal must have the matching Reason.
 //
-// To add a case, add it to shared/saml-corpus (file and manifest entry);
+// To add a case, add it to testdata/saml-corpus (file and manifest entry);
 // nothing here changes. Set GATEHOUSE_SAML_CORPUS to use a corpus
 // elsewhere.
 func TestCorpus(t *testing.T) {
@@ -117,13 +117,13 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// corpusLocation is where the corpus is: GATEHOUSE_SAML_CORPUS, or
-// shared/saml-corpus beside the repository.
+// corpusLocation is where the corpus is: GATEHOUSE_SAML_CORPUS, or the
+// copy kept in the repository's testdata/saml-corpus.
 func corpusLocation() string {
 	if dir := os.Getenv("GATEHOUSE_SAML_CORPUS"); dir != "" {
 		return dir
 	}
-	return filepath.Join("..", "..", "shared", "saml-corpus")
+	return filepath.Join("..", "testdata", "saml-corpus")
 }
 
 // corpusDir finds the corpus, or skips t (fails it when peers are
@@ -131,7 +131,7 @@ func corpusLocation() string {
 func corpusDir(t *testing.T) string {
 	dir := corpusLocation()
 	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
-		msg := fmt.Sprintf("the outside SAML corpus is not at %s: get the project's shared/saml-corpus beside the repository, or set GATEHOUSE_SAML_CORPUS to its path", dir)
+		msg := fmt.Sprintf("the outside SAML corpus is not at %s: restore the repository's testdata/saml-corpus, or set GATEHOUSE_SAML_CORPUS to its path", dir)
 		if os.Getenv("GATEHOUSE_TEST_REQUIRE_PEERS") == "1" {
 			t.Fatal(msg)
 		}

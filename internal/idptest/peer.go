@@ -31,7 +31,7 @@ func requireSimpleSAMLphp(tb testing.TB) string {
 	tb.Helper()
 	dir, err := peersDir()
 	if err != nil {
-		missingPeer(tb, fmt.Sprintf("the shared peers folder: %v; set GATEHOUSE_PEERS_DIR", err), installSimpleSAMLphp)
+		missingPeer(tb, fmt.Sprintf("the peers folder: %v; set GATEHOUSE_PEERS_DIR", err), installSimpleSAMLphp)
 	}
 	script := filepath.Join(dir, "simplesamlphp", "run-idp.sh")
 	if _, err := os.Stat(script); err != nil {
@@ -52,7 +52,7 @@ func requireSimpleSAMLphp(tb testing.TB) string {
 	return script
 }
 
-// peersDir returns GATEHOUSE_PEERS_DIR, or else the shared/peers folder beside the
+// peersDir returns GATEHOUSE_PEERS_DIR, or else the testdata/peers folder of the
 // repository that holds the working directory.
 func peersDir() (string, error) {
 	if dir := os.Getenv("GATEHOUSE_PEERS_DIR"); dir != "" {
@@ -64,7 +64,7 @@ func peersDir() (string, error) {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "peers"), nil
+			return filepath.Join(dir, "testdata", "peers"), nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {

@@ -11,11 +11,13 @@ import (
 
 // An SP is a service provider the test IdP knows. The IdP posts every Response to
 // ACSURL, whatever the AuthnRequest asks for. When SigningCertPEM is set, the IdP
-// refuses AuthnRequests that are not signed by its key.
+// refuses AuthnRequests that are not signed by its key. When EncryptAssertions is
+// set too, the IdP encrypts its assertions to that certificate's key.
 type SP struct {
-	EntityID       string
-	ACSURL         string
-	SigningCertPEM string
+	EntityID          string
+	ACSURL            string
+	SigningCertPEM    string
+	EncryptAssertions bool
 }
 
 // phpString quotes s as a PHP single-quoted string literal.
@@ -39,6 +41,9 @@ func writeSPFile(path, certDir string, sps []SP) error {
 				return fmt.Errorf("write certificate of %s: %w", sp.EntityID, err)
 			}
 			fmt.Fprintf(&b, "    'certificate' => %s, 'validate.authnrequest' => true,\n", phpString(name))
+			if sp.EncryptAssertions {
+				b.WriteString("    'assertion.encryption' => true,\n")
+			}
 		}
 		b.WriteString("];\n")
 	}

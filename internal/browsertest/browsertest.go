@@ -12,7 +12,6 @@ package browsertest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +20,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/gatehouse-sso/gatehouse/internal/testpeer"
 )
 
 // ChromiumPath is where Debian's chromium package installs the browser.
@@ -37,7 +38,7 @@ const StepTimeout = 30 * time.Second
 func New(tb testing.TB) context.Context {
 	tb.Helper()
 	if _, err := os.Stat(ChromiumPath); err != nil {
-		missingPeer(tb, fmt.Sprintf("Chromium is not installed at %s", ChromiumPath), "apt-get install -y chromium")
+		testpeer.Missing(tb, fmt.Sprintf("Chromium is not installed at %s", ChromiumPath), "apt-get install -y chromium")
 	}
 	profile := tb.TempDir()
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
@@ -181,29 +182,9 @@ func outputDir() (string, error) {
 	if dir := os.Getenv("GATEHOUSE_TEST_OUTPUT"); dir != "" {
 		return dir, nil
 	}
-	dir, err := os.Getwd()
+	repo, err := testpeer.RepoDir()
 	if err != nil {
-		return "", fmt.Errorf("find the repository: %w", err)
+		return "", fmt.Errorf("%w: set GATEHOUSE_TEST_OUTPUT", err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "test-output", "screenshots"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory: set GATEHOUSE_TEST_OUTPUT")
-		}
-		dir = parent
-	}
-}
-
-// missingPeer skips the test, or fails it when GATEHOUSE_TEST_REQUIRE_PEERS=1 (as in CI),
-// saying what is missing and how to install it.
-func missingPeer(tb testing.TB, what, install string) {
-	tb.Helper()
-	msg := fmt.Sprintf("%s; install it with: %s", what, install)
-	if os.Getenv("GATEHOUSE_TEST_REQUIRE_PEERS") == "1" {
-		tb.Fatalf("%s (GATEHOUSE_TEST_REQUIRE_PEERS=1: a missing peer fails the test)", msg)
-	}
-	tb.Skip(msg)
+	return filepath.Join(repo, "test-output", "screenshots"), nil
 }

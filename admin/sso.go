@@ -135,12 +135,11 @@ func (s *Service) applyMetadata(ctx context.Context, conn *gatehouse.SSOConnecti
 	case (in.MetadataURL != "" || in.MetadataXML != "") && hasManual:
 		return gatehouse.Invalidf("idp_entity_id", "Give the IdP metadata, or the entity ID, SSO URL and certificates by hand, not both.")
 	case in.MetadataURL != "":
-		if err := validMetadataURL(in.MetadataURL); err != nil {
-			return err
-		}
+		// FetchMetadata's refusals name metadata_url, say why, and show the
+		// URL without its password.
 		var err error
 		if doc, err = saml.FetchMetadata(ctx, s.HTTPClient, in.MetadataURL); err != nil {
-			return gatehouse.Invalidf("metadata_url", "The metadata could not be fetched from %s: %s", in.MetadataURL, fetchProblem(err))
+			return err
 		}
 		conn.MetadataURL = in.MetadataURL
 		conn.MetadataFetchedAt = s.Now().UTC()
@@ -154,22 +153,6 @@ func (s *Service) applyMetadata(ctx context.Context, conn *gatehouse.SSOConnecti
 		return err
 	}
 	conn.IdPEntityID, conn.SSOURL, conn.Certificates = md.EntityID, md.SSOURL, md.Certificates
-	return nil
-}
-
-// fetchProblem explains a failed fetch for a person.
-func fetchProblem(err error) string {
-	if msg := gatehouse.ErrorMessage(err); gatehouse.ErrorCode(err) != gatehouse.EINTERNAL {
-		return msg
-	}
-	return err.Error()
-}
-
-func validMetadataURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return gatehouse.Invalidf("metadata_url", "%q is not an http or https URL.", s)
-	}
 	return nil
 }
 

@@ -188,6 +188,17 @@ func TestMetadataURLIsFetchedAndRefreshed(t *testing.T) {
 	}
 }
 
+func TestUnreachableMetadataURLIsExplainedOnceWithoutItsPassword(t *testing.T) {
+	s, _ := MustService(t)
+	MustEnterprise(t, s, "acme")
+	_, err := s.PutSSO(context.Background(), gatehouse.Operator, "acme", admin.SSOInput{MetadataURL: "http://idp:s3cret@127.0.0.1:1/metadata"})
+	wantField(t, err, "metadata_url")
+	msg := gatehouse.ErrorMessage(err)
+	if strings.Count(msg, "could not be fetched") != 1 || strings.Contains(msg, "s3cret") || !strings.Contains(msg, "127.0.0.1:1") {
+		t.Errorf("refusal %q; want the URL without its password and the reason, said once", msg)
+	}
+}
+
 func TestMetadataOverOneMiBIsRefused(t *testing.T) {
 	ctx := context.Background()
 	s, _ := MustService(t)

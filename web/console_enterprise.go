@@ -125,6 +125,9 @@ func (s *Server) setUserActive(w http.ResponseWriter, r *http.Request, c *consol
 type enterpriseSettingsData struct {
 	enterpriseView
 	Admins []*gatehouse.User
+	// AllowList is the saved IP allow list as the form shows it, one
+	// range a line.
+	AllowList string
 	// Client is the address this page was asked from, which the IP allow
 	// list must keep to allow its viewer's SSO logins.
 	Client string
@@ -142,7 +145,7 @@ func (s *Server) enterpriseSettingsPage(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	return s.render(w, r, c, "enterprise_settings", "Administrators & network · "+v.Enterprise.Name,
-		enterpriseSettingsData{enterpriseView: v, Admins: admins, Client: s.clientAddr(r).String()})
+		enterpriseSettingsData{enterpriseView: v, Admins: admins, AllowList: strings.Join(v.Enterprise.IPAllowList, "\n"), Client: s.clientAddr(r).String()})
 }
 
 // addEnterpriseAdmin handles "POST /enterprises/{key}/admins".

@@ -83,6 +83,10 @@ func TestEnterpriseSettings(t *testing.T) {
 	if err != nil || !cmp.Equal(e.IPAllowList, []string{"203.0.113.7/32", "2001:db8::/32", "203.0.113.0/24"}) {
 		t.Errorf("allow list = %v, %v", e.IPAllowList, err)
 	}
+	p = c.post(t, "/enterprises/acme/admins", url.Values{"form": {"add-admin"}, "login": {"nobody"}})
+	if want := "203.0.113.7/32\n2001:db8::/32\n203.0.113.0/24</textarea>"; p.Status != http.StatusNotFound || !strings.Contains(p.Body, want) {
+		t.Errorf("a refused new administrator = %d %q; want 404 with the saved allow list still in its own form", p.Status, refusalOf(p.Body))
+	}
 	if p := c.post(t, "/enterprises/acme/ip-allow-list", url.Values{"form": {"ip"}, "ip_allow_list": {"10.0.0.0/8\nnonsense"}}); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "nonsense</textarea>") {
 		t.Errorf("a bad entry = %d %q; want 400 with the text kept", p.Status, refusalOf(p.Body))
 	}

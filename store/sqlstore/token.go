@@ -151,11 +151,11 @@ func (t *tx) TokenAuth(hash []byte) (*store.TokenAuth, error) {
 // SQLite it answers from its checkCache while nothing was committed since
 // the same question was last read. The answer must not be modified.
 func (db *DB) TokenCheck(ctx context.Context, hash []byte, organization string, perm gatehouse.Permission, project string) (*store.TokenCheck, error) {
-	var key string
+	var key checkKey
 	var stamp checkStamp
 	cached := false
 	if db.checks != nil {
-		key = checkKey(hash, organization, perm, project)
+		key = checkKey{string(hash), organization, perm, project}
 		s, answer, err := db.checks.lookup(ctx, key)
 		if answer != nil {
 			return answer, nil
@@ -265,7 +265,7 @@ type checkCache struct {
 	// mean nothing on another, so entries go with it.
 	conn    *sql.Conn
 	version *sql.Stmt
-	entries map[string]checkEntry
+	entries map[checkKey]checkEntry
 	// pins counts the connections pinned, so that a version read on one
 	// is never taken for a version of the next. Guarded by mu.
 	pins int64
@@ -284,18 +284,22 @@ type checkEntry struct {
 }
 
 func newCheckCache(pool *sql.DB) *checkCache {
-	return &checkCache{pool: pool, entries: make(map[string]checkEntry)}
+	return &checkCache{pool: pool, entries: make(map[checkKey]checkEntry)}
 }
 
-// checkKey is the cache key of a TokenCheck question.
-func checkKey(hash []byte, organization string, perm gatehouse.Permission, project string) string {
-	return string(hash) + "\\x00" + organization + "\\x00" + string(perm) + "\\x00" + project
+// A checkKey is a TokenCheck question, the key of its cached answer. The
+// organization and project come from the request and may hold any byte, so
+// the parts stay apart rather than joined by a separator they could contain.
+type checkKey struct {
+	hash, organization string
+	perm               gatehouse.Permission
+	project            string
 }
 
 // lookup returns the database's data version and the answer to key
 // remembered at that version, if any. An error means the version is
 // unknown: the caller asks the database, and remembers nothing.
-func (c *checkCache) lookup(ctx context.Context, key string) (checkStamp, *store.TokenCheck, error) {
+func (c *checkCache) lookup(ctx context.Context, key checkKey) (checkStamp, *store.TokenCheck, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.conn == nil {
@@ -316,7 +320,7 @@ func (c *checkCache) lookup(ctx context.Context, key string) (checkStamp, *store
 }
 
 // remember keeps answer to key, read after the data version of stamp.
-func (c *checkCache) remember(key string, stamp checkStamp, answer *store.TokenCheck) {
+func (c *checkCache) remember(key checkKey, stamp checkStamp, answer *store.TokenCheck) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.conn == nil || stamp.pin != c.pins {

@@ -103,7 +103,7 @@ func TestTokenCheckCacheAnswersWhileNothingIsCommitted(t *testing.T) {
 	if check() {
 		t.Fatalf("root holds admin before any membership")
 	}
-	key := checkKey(k.Hash, f.Org.Key, gatehouse.PermissionAdmin, "")
+	key := checkKey{string(k.Hash), f.Org.Key, gatehouse.PermissionAdmin, ""}
 	db.checks.mu.Lock()
 	e := db.checks.entries[key]
 	e.check.Holds = true
@@ -115,6 +115,38 @@ func TestTokenCheckCacheAnswersWhileNothingIsCommitted(t *testing.T) {
 	storetest.MustTx(t, db, func(tx store.Tx) { storetest.MustLocalUser(t, tx, "someone") })
 	if check() {
 		t.Errorf("after an unrelated commit the doctored entry was still used")
+	}
+}
+
+// TestTokenCheckCacheKeepsQuestionsApart asks two questions whose parts,
+// run together, read the same: the second must not get the first's answer.
+// The organization and project come from the request, so they may hold any
+// byte a separator could be made of.
+func TestTokenCheckCacheKeepsQuestionsApart(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenSQLite(t, filepath.Join(t.TempDir(), "gatehouse.db"))
+	f := storetest.MustFixture(t, db)
+	var k *gatehouse.Token
+	storetest.MustTx(t, db, func(tx store.Tx) {
+		storetest.MustMembership(t, tx, f.SSO.ID, f.Devs.ID, gatehouse.SourceManual)
+		k = storetest.MustPersonalToken(t, tx, f.SSO.ID, "gat_bob", f.SSO.CreatedAt)
+	})
+	for _, sep := range []string{"\x00", `\x00`} {
+		first, err := db.TokenCheck(ctx, k.Hash, f.Org.Key, gatehouse.PermissionScan, "p"+sep+"admin"+sep)
+		if err != nil {
+			t.Fatalf("TokenCheck: %v", err)
+		}
+		if first.OrganizationID != f.Org.ID || !first.Holds {
+			t.Fatalf("TokenCheck(%q, scan) = %+v; want the organization, scan held", f.Org.Key, first)
+		}
+		org := f.Org.Key + sep + "scan" + sep + "p"
+		second, err := db.TokenCheck(ctx, k.Hash, org, gatehouse.PermissionAdmin, "")
+		if err != nil {
+			t.Fatalf("TokenCheck: %v", err)
+		}
+		if second.OrganizationID != 0 || second.Holds {
+			t.Errorf("TokenCheck(%q, admin) = organization %d, holds %v; want no organization, not held", org, second.OrganizationID, second.Holds)
+		}
 	}
 }
 

@@ -39,10 +39,13 @@ func (s *Service) refused(ctx context.Context, e *gatehouse.Enterprise, in ACS, 
 
 // RefuseSSO records refusal r of a Response posted to the ACS of the
 // enterprise with key before it could be read (a body too large, a form
-// that does not parse), and returns r. An unknown key is ENOTFOUND.
+// that does not parse), and returns r, whether or not the enterprise has
+// an SSO connection: the body is checked first. An unknown key is
+// ENOTFOUND.
 func (s *Service) RefuseSSO(ctx context.Context, key string, client netip.Addr, r *gatehouse.Refusal) error {
 	e, _, err := s.readConnection(ctx, key)
-	if err != nil {
+	var noConnection *gatehouse.Refusal
+	if err != nil && !errors.As(err, &noConnection) {
 		return err
 	}
 	return s.refused(ctx, e, ACS{EnterpriseKey: key, Client: client}, nil, r)

@@ -245,3 +245,38 @@ func TestFinishSSORefusesAnUnknownEnterpriseWritingNothing(t *testing.T) {
 		t.Errorf("a login to an unknown enterprise changed %v; want nothing", c)
 	}
 }
+
+// TestRefuseSSO checks the refusals of a body the ACS could not read: the
+// body is checked before the connection, so an enterprise without one
+// records the body's refusal too, as exactly one login_failed event.
+func TestRefuseSSO(t *testing.T) {
+	for _, key := range []string{"acme", "globex"} {
+		t.Run("records a body too large posted to "+key, func(t *testing.T) {
+			e := MustEnv(t)
+			before := e.MustDump(t)
+			after := e.lastEventID(t)
+			tooLarge := gatehouse.Refusef(gatehouse.RefusalTooLarge, "the body is larger than 262144 bytes")
+			if err := e.Login.RefuseSSO(context.Background(), key, testClient, tooLarge); refusal(err) != tooLarge {
+				t.Fatalf("RefuseSSO(%s) = %v; want the refusal it was given", key, err)
+			}
+			if diff := cmp.Diff([]string{"audit_events +1 -0"}, changedTables(changes(before, e.MustDump(t)))); diff != "" {
+				t.Errorf("rows changed by a refused body (-want +got):\n%s", diff)
+			}
+			evs, raw := e.events(t, after)
+			if len(evs) != 1 || evs[0].Type != gatehouse.AuditLoginFailed || raw[0].Details["reason"] != string(gatehouse.RefusalTooLarge) {
+				t.Errorf("audit events of the refused body = %+v; want one %s with reason %s", evs, gatehouse.AuditLoginFailed, gatehouse.RefusalTooLarge)
+			}
+		})
+	}
+	t.Run("refuses an unknown enterprise writing nothing", func(t *testing.T) {
+		e := MustEnv(t)
+		before := e.MustDump(t)
+		err := e.Login.RefuseSSO(context.Background(), "initech", testClient, gatehouse.Refusef(gatehouse.RefusalMalformed, "x"))
+		if gatehouse.ErrorCode(err) != gatehouse.ENOTFOUND {
+			t.Errorf("RefuseSSO(initech) = %v; want ENOTFOUND", err)
+		}
+		if c := changes(before, e.MustDump(t)); len(c) != 0 {
+			t.Errorf("a refused body to an unknown enterprise changed %v; want nothing", c)
+		}
+	})
+}

@@ -176,10 +176,12 @@ func (db *DB) TokenCheck(ctx context.Context, hash []byte, organization string, 
 // transaction, prepared once on SQLite.
 func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if db.readerStmts != nil {
-		if db.readerStmts.get(query) == nil {
+		s := db.readerStmts.get(query)
+		if s == nil {
 			db.readerStmts.prepare(ctx, []string{query})
+			s = db.readerStmts.get(query)
 		}
-		if s := db.readerStmts.get(query); s != nil {
+		if s != nil {
 			return s.QueryRowContext(ctx, args...)
 		}
 	}

@@ -26,9 +26,6 @@ import (
 // and a refused one shows its page again with the message and the values
 // typed.
 
-// maxConsoleForm caps a console form, metadata uploads included.
-const maxConsoleForm = 2 << 20
-
 // noticeCookie carries the one-time notice of a successful form to the
 // page it redirects to.
 const noticeCookie = "gh_notice"
@@ -211,7 +208,7 @@ func (s *Server) action(act actionFunc, page pageFunc) http.Handler {
 		if !ok {
 			return
 		}
-		if err := parseConsoleForm(w, r); err != nil {
+		if err := parseConsoleForm(r); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
@@ -241,19 +238,20 @@ func (s *Server) action(act actionFunc, page pageFunc) http.Handler {
 	})
 }
 
-// parseConsoleForm reads r's form, url-encoded or multipart.
-func parseConsoleForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxConsoleForm)
+// parseConsoleForm reads r's form, url-encoded or multipart. Its body,
+// metadata uploads included, is capped by maxRequestBody, which observe
+// applies to every request.
+func parseConsoleForm(r *http.Request) error {
 	var err error
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
-		err = r.ParseMultipartForm(maxConsoleForm)
+		err = r.ParseMultipartForm(maxRequestBody)
 	} else {
 		err = r.ParseForm()
 	}
 	var big *http.MaxBytesError
 	switch {
 	case errors.As(err, &big):
-		return gatehouse.Errorf(gatehouse.ETOOLARGE, "The form is larger than Gatehouse accepts (%d MiB).", maxConsoleForm>>20)
+		return gatehouse.Errorf(gatehouse.ETOOLARGE, "The form is larger than Gatehouse accepts (%d MiB).", big.Limit>>20)
 	case err != nil:
 		return gatehouse.Errorf(gatehouse.EINVALID, "The form could not be read.")
 	}

@@ -122,6 +122,21 @@ func TestSaveSSOConnection(t *testing.T) {
 	}
 }
 
+func TestSSOFormRefusesAnUploadOverTheBodyCap(t *testing.T) {
+	s := MustConsoleSite(t, nil)
+	s.MustAcme(t)
+	c := s.MustSignIn(t, "root")
+	huge := "<EntityDescriptor>" + strings.Repeat(" ", 3<<19) + "</EntityDescriptor>"
+	p := c.postMultipart(t, "/enterprises/acme/sso", url.Values{"form": {"sso"}, "method": {"metadata_xml"}, "preset": {"default"}, "clock_skew": {"90"}},
+		"metadata_file", huge)
+	if want := "The form is larger than Gatehouse accepts (1 MiB)."; p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(p.Body, want) {
+		t.Errorf("a 1.5 MiB metadata upload = %d; want 413 saying %q\n%s", p.Status, want, p.Body)
+	}
+	if setup, err := s.Admin.SSOSetup(context.Background(), gatehouse.Operator, "acme"); err != nil || setup.View != nil {
+		t.Errorf("a refused upload saved a connection (%v)", err)
+	}
+}
+
 func TestSSOFormKeepsWhatWasTyped(t *testing.T) {
 	s := MustConsoleSite(t, nil)
 	s.MustAcme(t)

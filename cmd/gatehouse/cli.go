@@ -15,6 +15,7 @@ import (
 
 	"github.com/gatehouse-sso/gatehouse"
 	"github.com/gatehouse-sso/gatehouse/admin"
+	"github.com/gatehouse-sso/gatehouse/store"
 	"github.com/gatehouse-sso/gatehouse/store/sqlstore"
 )
 
@@ -70,16 +71,79 @@ func runAdmin(ctx context.Context, noun string, args []string, stdin io.Reader, 
 	if err != nil {
 		return err
 	}
-	st, err := sqlstore.Open(ctx, cfg.DB)
-	if err != nil {
-		return err
-	}
+	st := &lazyStore{dsn: cfg.DB}
 	defer st.Close()
 	err = do(&cli{ctx: ctx, admin: admin.NewService(st, base), stdin: stdin, stdout: stdout})
 	if err != nil && gatehouse.ErrorCode(err) != gatehouse.EINTERNAL {
 		return errors.New(gatehouse.ErrorMessage(err))
 	}
 	return err
+}
+
+// A lazyStore opens the database at its first transaction, so that a
+// command refused before it reads anything (a missing flag, no password)
+// creates no database file and runs no migration.
+type lazyStore struct {
+	dsn string
+	db  *sqlstore.DB
+}
+
+var _ store.Store = (*lazyStore)(nil)
+
+// open opens the database once.
+func (l *lazyStore) open(ctx context.Context) (*sqlstore.DB, error) {
+	if l.db == nil {
+		db, err := sqlstore.Open(ctx, l.dsn)
+		if err != nil {
+			return nil, err
+		}
+		l.db = db
+	}
+	return l.db, nil
+}
+
+// Tx opens the database if need be and runs fn in a transaction.
+func (l *lazyStore) Tx(ctx context.Context, fn func(store.Tx) error) error {
+	db, err := l.open(ctx)
+	if err != nil {
+		return err
+	}
+	return db.Tx(ctx, fn)
+}
+
+// View opens the database if need be and runs fn in a read-only transaction.
+func (l *lazyStore) View(ctx context.Context, fn func(store.Tx) error) error {
+	db, err := l.open(ctx)
+	if err != nil {
+		return err
+	}
+	return db.View(ctx, fn)
+}
+
+// TokenCheck opens the database if need be and asks it.
+func (l *lazyStore) TokenCheck(ctx context.Context, hash []byte, organization string, perm gatehouse.Permission, project string) (*store.TokenCheck, error) {
+	db, err := l.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return db.TokenCheck(ctx, hash, organization, perm, project)
+}
+
+// Ping opens the database if need be and pings it.
+func (l *lazyStore) Ping(ctx context.Context) error {
+	db, err := l.open(ctx)
+	if err != nil {
+		return err
+	}
+	return db.Ping(ctx)
+}
+
+// Close closes the database if it was opened.
+func (l *lazyStore) Close() error {
+	if l.db == nil {
+		return nil
+	}
+	return l.db.Close()
 }
 
 // required refuses empty values of the named flags.

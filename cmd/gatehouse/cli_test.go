@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,9 @@ import (
 	"time"
 
 	"github.com/gatehouse-sso/gatehouse/saml/samltest"
+	"github.com/gatehouse-sso/gatehouse/store"
+	"github.com/gatehouse-sso/gatehouse/store/sqlstore"
+	"github.com/gatehouse-sso/gatehouse/store/storetest"
 )
 
 // cliRun runs the gatehouse command with args against db and returns its
@@ -71,22 +76,61 @@ func TestCLIRefusals(t *testing.T) {
 		stdin string
 		args  []string
 		want  string
+		// readsDB is set for refusals that need the database's contents;
+		// the others must not even create it.
+		readsDB bool
 	}{
-		{"a duplicate key", "", []string{"enterprise", "create", "--key", "acme", "--name", "Again"}, `"acme" already exists`},
-		{"a missing flag", "", []string{"org", "create", "--key", "x1"}, "--name is required"},
-		{"an unknown permission", "", []string{"group", "create", "--org", "nope", "--name", "X", "--permissions", "root"}, `"root"`},
-		{"a short password", "short\n", []string{"user", "create", "--login", "pia", "--name", "Pia"}, "at least 12"},
-		{"no password", "", []string{"user", "create", "--login", "pia", "--name", "Pia"}, "password on stdin"},
-		{"an unknown command", "", []string{"org", "explode"}, `unknown command`},
+		{"a duplicate key", "", []string{"enterprise", "create", "--key", "acme", "--name", "Again"}, `"acme" already exists`, true},
+		{"an unknown organization", "", []string{"group", "create", "--org", "nope", "--name", "X"}, `"nope" does not exist`, true},
+		{"a missing flag", "", []string{"org", "create", "--key", "x1"}, "--name is required", false},
+		{"an invalid key", "", []string{"org", "create", "--key", "X 1", "--name", "X"}, `"X 1" is not valid`, false},
+		{"an unknown permission", "", []string{"group", "create", "--org", "nope", "--name", "X", "--permissions", "root"}, `"root"`, false},
+		{"a short password", "short\n", []string{"user", "create", "--login", "pia", "--name", "Pia"}, "at least 12", false},
+		{"no password", "", []string{"user", "create", "--login", "pia", "--name", "Pia"}, "password on stdin", false},
+		{"an unknown command", "", []string{"org", "explode"}, `unknown command`, false},
 	}
+	before := auditEvents(t, db)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := cliRun(t, db, tt.stdin, tt.args...)
 			if err == nil || !strings.Contains(err.Error()+out, tt.want) {
 				t.Errorf("gatehouse %s = %v %q; want an error mentioning %q", strings.Join(tt.args, " "), err, out, tt.want)
 			}
+			if tt.readsDB {
+				return
+			}
+			fresh := filepath.Join(t.TempDir(), "fresh.db")
+			if _, err := cliRun(t, fresh, tt.stdin, tt.args...); err == nil {
+				t.Errorf("gatehouse %s on a fresh database succeeded", strings.Join(tt.args, " "))
+			}
+			if _, err := os.Stat(fresh); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("gatehouse %s, refused, created the database %s (stat: %v)", strings.Join(tt.args, " "), fresh, err)
+			}
 		})
 	}
+	if after := auditEvents(t, db); after != before {
+		t.Errorf("refused commands recorded %d audit events; want none", after-before)
+	}
+}
+
+// auditEvents returns how many audit events the database at db holds:
+// every change the commands make records one.
+func auditEvents(t *testing.T, db string) int {
+	t.Helper()
+	st, err := sqlstore.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var n int
+	storetest.MustView(t, st, func(tx store.Tx) {
+		evs, err := tx.ListAuditEvents(store.AuditFilter{Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n = len(evs)
+	})
+	return n
 }
 
 func TestCLISSO(t *testing.T) {

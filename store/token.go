@@ -77,8 +77,6 @@ type Tokens interface {
 	CreateToken(t *gatehouse.Token) error
 	// Token returns the token with id.
 	Token(id int64) (*gatehouse.Token, error)
-	// TokenByHash returns the token whose hash is hash: one indexed look-up.
-	TokenByHash(hash []byte) (*gatehouse.Token, error)
 	// TokenAuth returns the token whose hash is hash with everything
 	// authenticating it needs, in one query on the hash's index: the read
 	// behind every request that presents a token.

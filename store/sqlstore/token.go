@@ -129,15 +129,6 @@ func (t *tx) Token(id int64) (*gatehouse.Token, error) {
 	return k, nil
 }
 
-// TokenByHash implements [store.Tokens].
-func (t *tx) TokenByHash(hash []byte) (*gatehouse.Token, error) {
-	k, err := get(t, scanToken, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash)
-	if err != nil {
-		return nil, fmt.Errorf("get token by hash: %w", err)
-	}
-	return k, nil
-}
-
 // TokenAuth implements [store.Tokens].
 func (t *tx) TokenAuth(hash []byte) (*store.TokenAuth, error) {
 	a, err := get(t, scanTokenAuth, `SELECT `+tokenAuthColumns+` `+tokenAuthFrom+` WHERE t.hash = $1`, hash)

@@ -59,12 +59,6 @@ func (r *Roles) OrganizationAdmin(o *gatehouse.Organization) bool {
 	return r.operator || r.organizations[o.ID] || (o.EnterpriseID != 0 && r.enterprises[o.EnterpriseID])
 }
 
-// AdministersAnything reports whether the actor administers at least one
-// enterprise or organization.
-func (r *Roles) AdministersAnything() bool {
-	return r.operator || len(r.enterprises) > 0 || len(r.organizations) > 0
-}
-
 // Forbidden returns the EFORBIDDEN error for an action the actor may not take.
 func Forbidden(action string) error {
 	return gatehouse.Errorf(gatehouse.EFORBIDDEN, "You are not allowed to %s.", action)

@@ -53,7 +53,7 @@ func runAdmin(ctx context.Context, noun string, args []string, stdin io.Reader, 
 		for _, v := range slices.Sorted(maps.Keys(verbs)) {
 			fmt.Fprintf(stderr, "  %-12s %s\n", v, verbs[v].summary)
 		}
-		if len(args) == 0 {
+		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 			return flag.ErrHelp
 		}
 		return fmt.Errorf("unknown command %q %q", noun, args[0])

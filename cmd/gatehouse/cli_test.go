@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -185,6 +186,16 @@ func TestCLIIPAllowList(t *testing.T) {
 		list := strings.Fields(strings.Split(mustCLI(t, db, "", "enterprise", "list"), "\n")[1])
 		if got := list[len(list)-1]; got != st.wantList && !(st.wantList == "" && got == "Acme") {
 			t.Errorf("after gatehouse %s, enterprise list shows %q; want %q", strings.Join(args, " "), got, st.wantList)
+		}
+	}
+}
+
+func TestCLIHelpListsTheCommandsOfANoun(t *testing.T) {
+	for _, args := range [][]string{{"org"}, {"org", "-h"}, {"org", "--help"}, {"org", "help"}} {
+		var out bytes.Buffer
+		err := run(context.Background(), args, strings.NewReader(""), &out, &out)
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "add-member") {
+			t.Errorf("gatehouse %s = %v %q; want the commands of org and flag.ErrHelp", strings.Join(args, " "), err, out.String())
 		}
 	}
 }

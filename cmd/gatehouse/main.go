@@ -41,10 +41,9 @@ Administration (the same services as the REST API, acting as the operator):
   gatehouse sso set|show|refresh|delete
   gatehouse user create|list
 
-Run "gatehouse <command> -h" for the flags of a command. Every flag can
-also be set in the environment: --db is GATEHOUSE_DB, --addr GATEHOUSE_ADDR,
---base-url GATEHOUSE_BASE_URL, --trusted-proxies GATEHOUSE_TRUSTED_PROXIES;
-the operator token is GATEHOUSE_ADMIN_TOKEN.
+Run "gatehouse <command> -h" for the flags of a command. A flag whose help
+names an environment variable (--db: GATEHOUSE_DB) can be set there too.
+The operator token is GATEHOUSE_ADMIN_TOKEN.
 `
 
 // run runs the command in args.

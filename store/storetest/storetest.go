@@ -98,7 +98,8 @@ type errCase struct {
 }
 
 // runErrCases runs each case on a fresh store holding a [Fixture], and
-// checks that the transaction returns the error and writes nothing.
+// checks that the transaction returns the error. That it then writes
+// nothing is Tx's rollback, which testTx checks.
 func runErrCases(t *testing.T, newStore NewStore, tests []errCase) {
 	t.Helper()
 	for _, tt := range tests {

@@ -34,17 +34,20 @@ type SSOStart struct {
 // StartSSO starts an SP-initiated login to the enterprise with key:
 // it records the AuthnRequest, bound to the browser whose binding cookie
 // holds browserSecret ("" makes a new one), and returns where to send the
-// browser. returnTo is kept if it is a local path.
+// browser. returnTo is kept if it is a local path. A refusal (no SSO
+// connection, an address outside the IP allow list) is recorded as
+// FinishSSO records its own, so that the admin sees in the SSO attempts
+// why the user cannot log in.
 func (s *Service) StartSSO(ctx context.Context, key, returnTo, browserSecret string, client netip.Addr) (*SSOStart, error) {
 	now := s.Now().UTC()
+	attempt := ACS{EnterpriseKey: key, Client: client}
 	e, conn, err := s.readConnection(ctx, key)
 	if err != nil {
-		return nil, err
+		return nil, s.refused(ctx, e, attempt, nil, err)
 	}
-	// SPEC §3.5. The refusal goes to the SSO attempts, as those of the
-	// ACS do, so that the admin sees why the user cannot log in.
+	// SPEC §3.5.
 	if !e.AllowsAddr(client) {
-		return nil, s.refused(ctx, e, ACS{EnterpriseKey: key, Client: client}, nil, gatehouse.Refusef(gatehouse.RefusalIPNotAllowed, "%s", client))
+		return nil, s.refused(ctx, e, attempt, nil, gatehouse.Refusef(gatehouse.RefusalIPNotAllowed, "%s", client))
 	}
 	start, req, err := s.newRequest(e, conn, returnTo, browserSecret, now)
 	if err != nil {

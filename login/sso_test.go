@@ -296,11 +296,16 @@ func TestStartSSO(t *testing.T) {
 			t.Errorf("StartSSO(initech) = %v; want ENOTFOUND naming the key", err)
 		}
 	})
-	t.Run("refuses an enterprise without SSO connection", func(t *testing.T) {
+	t.Run("refuses an enterprise without SSO connection, in the SSO attempts too", func(t *testing.T) {
 		e := MustEnv(t)
+		after := e.lastEventID(t)
 		_, err := e.Login.StartSSO(ctx, "globex", "", "", testClient)
 		if r := refusal(err); r == nil || r.Reason != gatehouse.RefusalNoConnection {
 			t.Errorf("StartSSO(globex) = %v; want refusal %s", err, gatehouse.RefusalNoConnection)
+		}
+		evs, raw := e.events(t, after)
+		if len(evs) != 1 || evs[0].Type != gatehouse.AuditLoginFailed || raw[0].Details["reason"] != string(gatehouse.RefusalNoConnection) {
+			t.Errorf("audit events of the refused start = %+v; want one %s with reason %s", evs, gatehouse.AuditLoginFailed, gatehouse.RefusalNoConnection)
 		}
 	})
 	t.Run("refuses an address outside the allow list naming it, in the SSO attempts too", func(t *testing.T) {

@@ -127,10 +127,12 @@ func (t *tx) SetLastLogin(id int64, at time.Time) error {
 }
 
 // DeleteUser implements [store.Users]. The schema removes the user's
-// memberships, administrator roles, tokens and sessions.
+// memberships, administrator roles and sessions.
 func (t *tx) DeleteUser(id int64) error {
-	// Personal tokens go with their user; organization tokens stay with
-	// their organization, their creator set to NULL by the foreign key.
+	// Personal tokens go with their user, deleted here since the foreign
+	// key only sets user_id to NULL, which the tokens' CHECK refuses for a
+	// personal token; organization tokens stay with their organization,
+	// their creator set to NULL.
 	if _, err := t.exec(`DELETE FROM tokens WHERE user_id = $1 AND kind = 'personal'`, id); err != nil {
 		return fmt.Errorf("delete tokens of user %d: %w", id, err)
 	}

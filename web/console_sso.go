@@ -235,8 +235,8 @@ func (s *Server) testSSO(w http.ResponseWriter, r *http.Request, c *console) (ou
 // ssoTestData is the data of the Test SSO result page.
 type ssoTestData struct {
 	Report *login.TestReport
-	// Heading, Explain and Fix explain a refusal, as the login error page does.
-	Heading, Explain, Fix string
+	// refusalExplanation explains a refusal, as the login error page does.
+	refusalExplanation
 	// Back is the SSO & Provisioning page.
 	Back string
 }
@@ -253,11 +253,8 @@ func (s *Server) renderTestSSO(w http.ResponseWriter, r *http.Request, rep *logi
 	}
 	d := ssoTestData{Report: rep, Back: "/enterprises/" + rep.Enterprise.Key + "/sso"}
 	if ref := rep.Refusal; ref != nil {
-		text, ok := refusalText[ref.Reason]
-		if !ok {
-			text = [3]string{"The response was refused", "Gatehouse could not verify the response: %s.", "Check the identity provider's settings against the values on the SSO & Provisioning page."}
-		}
-		d.Heading, d.Explain, d.Fix = text[0], strings.Replace(text[1], "%s", ref.Detail, 1), text[2]
+		d.refusalExplanation = explainRefusal(ref, [3]string{"The response was refused", "Gatehouse could not verify the response: %s.",
+			"Check the identity provider's settings against the values on the SSO & Provisioning page."})
 	}
 	s.renderTitled(w, r, http.StatusOK, "sso_test", "Test SSO · "+rep.Enterprise.Name, d)
 }

@@ -231,6 +231,25 @@ func TestTestSSOShowsWhatTheIdPSentAndChangesNothing(t *testing.T) {
 	}
 }
 
+func TestTestSSOExplainsARefusalAndSaysItsDetailOnce(t *testing.T) {
+	s := MustConsoleSite(t, nil)
+	s.MustAcme(t)
+	idp := s.MustConnect(t)
+	c := s.MustSignIn(t, "root")
+	c.mustPost(t, "/enterprises/acme/ip-allow-list", url.Values{"ip_allow_list": {"10.0.0.0/8"}})
+
+	form := s.mustIdPAnswer(t, idp, c.post(t, "/enterprises/acme/sso/test", url.Values{}), "bob", "Analysts")
+	p := c.post(t, "/saml/acme/acs", form)
+	for _, want := range []string{
+		`data-verdict="refused"`, `<h2 id="refusal-title">Your network is not allowed</h2>`,
+		"your address, 127.0.0.1, is not one of them", `Reason: <code>ip_not_allowed</code></p>`,
+	} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("the Test SSO report of a refused login (%d) lacks %s", p.Status, want)
+		}
+	}
+}
+
 // eventTypes returns the types of every audit event, newest first.
 func eventTypes(tb testing.TB, s *consoleSite) []string {
 	tb.Helper()

@@ -10,15 +10,34 @@ import (
 
 // ssoErrorPage is the data of the page that explains a refused SSO login.
 type ssoErrorPage struct {
-	Reason  string
-	Heading string
-	// Explain says what went wrong; Fix what to do about it.
-	Explain  string
-	Fix      string
-	Detail   string
+	Reason string
+	refusalExplanation
 	LoginURL string
 	// Hint, when set, names a frequent cause at length.
 	Hint string
+}
+
+// A refusalExplanation tells a person about a refused SSO login.
+type refusalExplanation struct {
+	Heading string
+	// Explain says what went wrong; Fix what to do about it.
+	Explain, Fix string
+	// Detail is the refusal's detail when Explain does not already say it.
+	Detail string
+}
+
+// explainRefusal explains ref with its refusalText, or with fallback for
+// a reason that has none.
+func explainRefusal(ref *gatehouse.Refusal, fallback [3]string) refusalExplanation {
+	text, ok := refusalText[ref.Reason]
+	if !ok {
+		text = fallback
+	}
+	x := refusalExplanation{Heading: text[0], Explain: strings.Replace(text[1], "%s", ref.Detail, 1), Fix: text[2]}
+	if !strings.Contains(text[1], "%s") {
+		x.Detail = ref.Detail
+	}
+	return x
 }
 
 // refusalText is what a person is told about each refusal: a heading, what
@@ -87,20 +106,13 @@ func (s *Server) renderSSOError(w http.ResponseWriter, r *http.Request, key stri
 		return
 	}
 	s.logger.InfoContext(r.Context(), "sso login refused", "enterprise", key, "reason", ref.Reason, "detail", ref.Detail)
-	text, ok := refusalText[ref.Reason]
-	if !ok {
-		text = [3]string{"Your sign-in was refused",
+	p := ssoErrorPage{Reason: string(ref.Reason), LoginURL: s.cfg.Admin.LoginURL(key),
+		refusalExplanation: explainRefusal(ref, [3]string{"Your sign-in was refused",
 			"Gatehouse could not verify the response from your identity provider: %s.",
-			"Try again from the login page. If it keeps failing, give your administrator the request ID below: the reason is in the SSO attempts of the enterprise."}
-	}
-	p := ssoErrorPage{Reason: string(ref.Reason), Heading: text[0], Explain: strings.Replace(text[1], "%s", ref.Detail, 1), Fix: text[2],
-		LoginURL: s.cfg.Admin.LoginURL(key)}
-	if !strings.Contains(text[1], "%s") {
-		p.Detail = ref.Detail // otherwise the explanation already says it
-	}
+			"Try again from the login page. If it keeps failing, give your administrator the request ID below: the reason is in the SSO attempts of the enterprise."})}
 	if ref.Reason == gatehouse.RefusalWrongDestination {
 		p.Hint = "Several sign-on URLs configured in the IdP? An identity provider application can list more than one Assertion Consumer Service (Reply) URL, and may send the response to the wrong one. Keep only this enterprise's ACS URL, " +
 			s.cfg.BaseURL.String() + "/saml/" + key + "/acs, as the default."
 	}
-	s.renderTitled(w, r, refusalStatus(ref.Reason), "sso_error", text[0], p)
+	s.renderTitled(w, r, refusalStatus(ref.Reason), "sso_error", p.Heading, p)
 }

@@ -134,5 +134,3 @@ func runtimeName(rt route) string {
 	name = name[strings.LastIndex(name, ".")+1:]
 	return strings.TrimSuffix(name, "-fm")
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

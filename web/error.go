@@ -65,7 +65,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		writeJSON(w, status, apiError{Error: body})
 		return
 	}
-	s.renderPage(w, r, status, "error", errorPage{Status: status, Code: body.Code, Message: body.Message, RequestID: id})
+	s.renderTitled(w, r, status, "error", "Error", errorPage{Status: status, Code: body.Code, Message: body.Message, RequestID: id})
 }
 
 // errorPage is the data of the error page.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -76,7 +77,7 @@ func (g *schemaGen) operation(rt route, errRef map[string]any) map[string]any {
 	}
 	errResp := map[string]any{"description": "Refused; see error.code and error.message.",
 		"content": map[string]any{"application/json": map[string]any{"schema": errRef}}}
-	op["responses"] = map[string]any{itoa(rt.status): success, "default": errResp}
+	op["responses"] = map[string]any{strconv.Itoa(rt.status): success, "default": errResp}
 	return op
 }
 

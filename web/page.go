@@ -31,7 +31,7 @@ func loadPages() (*pages, error) {
 		if base == "layout" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(assets, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(consoleFuncs).ParseFS(assets, "templates/layout.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", n, err)
 		}
@@ -39,8 +39,6 @@ func loadPages() (*pages, error) {
 	}
 	return p, nil
 }
-
-var templateFuncs = consoleFuncs
 
 // pageData is what every page's template receives.
 type pageData struct {
@@ -53,13 +51,8 @@ type pageData struct {
 	Page any
 }
 
-// renderPage writes the page name with status and data. A page that fails
-// to render is a bug: it is logged and a plain error is sent.
-func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	s.renderTitled(w, r, status, name, pageTitles[name], data)
-}
-
-// renderTitled is renderPage with an explicit title.
+// renderTitled writes the page name with status, title and data. A page
+// that fails to render is a bug: it is logged and a plain error is sent.
 func (s *Server) renderTitled(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	t := s.pages.byName[name]
 	var buf bytes.Buffer
@@ -80,11 +73,6 @@ func (s *Server) renderTitled(w http.ResponseWriter, r *http.Request, status int
 	h.Set("X-Frame-Options", "DENY")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
-}
-
-// pageTitles are the default titles of the pages.
-var pageTitles = map[string]string{
-	"error": "Error",
 }
 
 // staticHandler serves the embedded stylesheet and scripts.

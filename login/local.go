@@ -11,12 +11,17 @@ import (
 	"github.com/gatehouse-sso/gatehouse/store"
 )
 
-// errBadCredentials refuses a local login without saying which half was wrong.
-var errBadCredentials = gatehouse.Errorf(gatehouse.EUNAUTHORIZED, "Wrong login or password.")
+// Refusals of a local login. The first does not say which half was wrong.
+var (
+	errBadCredentials = gatehouse.Errorf(gatehouse.EUNAUTHORIZED, "Wrong login or password.")
+	errUseSSO         = gatehouse.Errorf(gatehouse.EUNAUTHORIZED, "This account signs in with SSO: use \"Log in with SSO\" and your enterprise key.")
+	errDeactivated    = gatehouse.Errorf(gatehouse.EFORBIDDEN, "Your account is deactivated. Ask an administrator to reactivate it.")
+)
 
 // LocalLogin signs in a local user with their password. The answer takes
 // as long whether the login exists or not. SSO users have no password and
-// are told to use SSO.
+// are told to use SSO. Each refusal is recorded as an
+// authentication.login_failed event.
 func (s *Service) LocalLogin(ctx context.Context, login, pw, returnTo string, client netip.Addr) (*Result, error) {
 	var u *gatehouse.User
 	err := s.Store.View(ctx, func(tx store.Tx) error {
@@ -32,10 +37,14 @@ func (s *Service) LocalLogin(ctx context.Context, login, pw, returnTo string, cl
 		stored = u.PasswordHash
 	}
 	if !password.Verify(stored, pw) {
-		return nil, s.localRefused(ctx, login, client, u)
+		refusal := errBadCredentials
+		if u != nil && u.Kind == gatehouse.UserSSO {
+			refusal = errUseSSO
+		}
+		return nil, s.localRefused(ctx, login, client, "bad_credentials", refusal)
 	}
 	if !u.Active {
-		return nil, gatehouse.Errorf(gatehouse.EFORBIDDEN, "Your account is deactivated. Ask an administrator to reactivate it.")
+		return nil, s.localRefused(ctx, login, client, string(gatehouse.RefusalUserDeactivated), errDeactivated)
 	}
 	now := s.Now().UTC()
 	var res *Result
@@ -48,18 +57,15 @@ func (s *Service) LocalLogin(ctx context.Context, login, pw, returnTo string, cl
 	return res, err
 }
 
-// localRefused records a failed local login and returns its refusal. An
-// SSO user is told to log in with SSO.
-func (s *Service) localRefused(ctx context.Context, login string, client netip.Addr, u *gatehouse.User) error {
+// localRefused records a refused local login of login, for reason, and
+// returns refusal.
+func (s *Service) localRefused(ctx context.Context, login string, client netip.Addr, reason string, refusal error) error {
 	err := s.Store.Tx(ctx, func(tx store.Tx) error {
 		return audit.Record(tx, s.Now(), gatehouse.Actor{Kind: gatehouse.ActorSystem}, audit.Event{Type: gatehouse.AuditLoginFailed,
-			Target: "login:" + login, Details: map[string]any{"method": "password", "client": client.String(), "reason": "bad_credentials"}})
+			Target: "login:" + login, Details: map[string]any{"method": "password", "client": client.String(), "reason": reason}})
 	})
 	if err != nil {
 		return err
 	}
-	if u != nil && u.Kind == gatehouse.UserSSO {
-		return gatehouse.Errorf(gatehouse.EUNAUTHORIZED, "This account signs in with SSO: use \"Log in with SSO\" and your enterprise key.")
-	}
-	return errBadCredentials
+	return refusal
 }

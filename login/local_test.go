@@ -80,9 +80,19 @@ func TestLocalLoginRefusesADeactivatedUser(t *testing.T) {
 	if _, err := e.Admin.UpdateUser(ctx, gatehouse.Operator, "root", admin.UserUpdate{Active: &inactive}); err != nil {
 		t.Fatal(err)
 	}
+	before := e.MustDump(t)
+	after := e.lastEventID(t)
 	res, err := e.Login.LocalLogin(ctx, "root", rootPassword, "", testClient)
 	if gatehouse.ErrorCode(err) != gatehouse.EFORBIDDEN {
 		t.Errorf("LocalLogin(deactivated root) = %v, %v; want EFORBIDDEN", res, err)
+	}
+	if diff := cmp.Diff([]string{"audit_events +1 -0"}, changedTables(changes(before, e.MustDump(t)))); diff != "" {
+		t.Errorf("rows changed by a refused login (-want +got):\n%s", diff)
+	}
+	evs, raw := e.events(t, after)
+	want := []event{{Type: gatehouse.AuditLoginFailed, Actor: gatehouse.ActorSystem, Target: "login:root"}}
+	if diff := cmp.Diff(want, evs); diff != "" || raw[0].Details["reason"] != string(gatehouse.RefusalUserDeactivated) {
+		t.Errorf("audit events of the refused login = %+v %v; want %+v with reason %s", evs, raw, want, gatehouse.RefusalUserDeactivated)
 	}
 }
 

@@ -80,50 +80,12 @@ func syncGroups(tx store.Tx, u *gatehouse.User, id *gatehouse.Identity, now time
 			return nil, fmt.Errorf("find groups named by the IdP: %w", err)
 		}
 	}
-	current, err := currentMemberships(tx, u, named)
+	current, err := provision.CurrentMemberships(tx, u, named)
 	if err != nil {
 		return nil, fmt.Errorf("read memberships of %q: %w", u.Login, err)
 	}
 	d := provision.Plan(id.Groups, named, current)
 	return d, provision.Apply(tx, now, u, d)
-}
-
-// currentMemberships returns what provision.CurrentMemberships does, u's
-// memberships in the groups of u's enterprise with their groups, but
-// reads only the groups that named, already read, does not hold: on most
-// logins the user is in exactly the groups the IdP names, and reading them
-// twice was a fifth of the cost of the login transaction.
-func currentMemberships(tx store.Tx, u *gatehouse.User, named []*gatehouse.Group) ([]provision.Current, error) {
-	ms, err := tx.ListMemberships(store.MembershipFilter{UserID: u.ID, EnterpriseID: u.EnterpriseID})
-	if err != nil || len(ms) == 0 {
-		return nil, err
-	}
-	byID := make(map[int64]*gatehouse.Group, len(named)+len(ms))
-	for _, g := range named {
-		byID[g.ID] = g
-	}
-	var unread []int64
-	for _, m := range ms {
-		if byID[m.GroupID] == nil {
-			unread = append(unread, m.GroupID)
-		}
-	}
-	if len(unread) > 0 {
-		gs, err := tx.GroupsByID(unread)
-		if err != nil {
-			return nil, err
-		}
-		for _, g := range gs {
-			byID[g.ID] = g
-		}
-	}
-	out := make([]provision.Current, 0, len(ms))
-	for _, m := range ms {
-		if g := byID[m.GroupID]; g != nil {
-			out = append(out, provision.Current{Membership: m, Group: g})
-		}
-	}
-	return out, nil
 }
 
 const suffixAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"

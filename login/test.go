@@ -225,7 +225,7 @@ func (rep *TestReport) plan(tx store.Tx, e *gatehouse.Enterprise) error {
 	var current []provision.Current
 	if u != nil {
 		rep.User = u
-		if current, err = provision.CurrentMemberships(tx, u); err != nil {
+		if current, err = provision.CurrentMemberships(tx, u, nil); err != nil {
 			return err
 		}
 	}

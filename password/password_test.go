@@ -1,6 +1,9 @@
 package password
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestHashVerify(t *testing.T) {
 	h, err := Hash("correct horse battery staple")
@@ -16,7 +19,7 @@ func TestHashVerify(t *testing.T) {
 		{"accepts the right password", h, "correct horse battery staple", true},
 		{"refuses a wrong password", h, "correct horse battery stapler", false},
 		{"refuses when there is no hash", "", "correct horse battery staple", false},
-		{"refuses the dummy hash's secret when the user has no hash", "", "anything", false},
+		{"refuses the dummy hash's password when the user has no hash", "", dummyPassword, false},
 		{"refuses a malformed hash", "$argon2id$v=19$garbage", "x", false},
 		{"refuses another algorithm", "$2a$10$abcdefghijklmnopqrstuv", "x", false},
 	}
@@ -26,6 +29,26 @@ func TestHashVerify(t *testing.T) {
 				t.Errorf("Verify(%q, %q) = %v; want %v", tt.hash, tt.pw, got, tt.want)
 			}
 		})
+	}
+}
+
+// dummyPassword is the password dummy is the hash of.
+const dummyPassword = "not the password of any account"
+
+// TestVerifyWithoutHashCostsAWholeCheck checks that dummy is a hash that
+// verify reads to the end, with the parameters of new hashes, so that
+// Verify of an unknown login runs argon2id as long as a wrong password
+// does, rather than failing fast on a malformed hash.
+func TestVerifyWithoutHashCostsAWholeCheck(t *testing.T) {
+	if !verify(dummy, dummyPassword) {
+		t.Errorf("verify(dummy, %q) = false; want dummy to be a well-formed hash of it", dummyPassword)
+	}
+	h, err := Hash(dummyPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if params := func(h string) string { return strings.Join(strings.Split(h, "$")[:4], "$") }; params(dummy) != params(h) {
+		t.Errorf("dummy has parameters %q; want those of new hashes, %q", params(dummy), params(h))
 	}
 }
 

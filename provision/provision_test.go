@@ -34,6 +34,7 @@ func TestPlan(t *testing.T) {
 		current   []Current
 		add       []*gatehouse.Group
 		remove    []Current
+		matched   []*gatehouse.Group
 		joined    []int64
 		left      []int64
 		unmatched []string
@@ -41,22 +42,22 @@ func TestPlan(t *testing.T) {
 		{
 			name: "first login joins the matching group",
 			idp:  []string{"Admins"}, named: []*gatehouse.Group{admins1},
-			add: []*gatehouse.Group{admins1}, joined: []int64{1},
+			add: []*gatehouse.Group{admins1}, joined: []int64{1}, matched: []*gatehouse.Group{admins1},
 		},
 		{
 			name: "one group name in two organizations gives both",
 			idp:  []string{"Developers"}, named: []*gatehouse.Group{devs1, devs2},
-			add: []*gatehouse.Group{devs1, devs2}, joined: []int64{1, 2},
+			add: []*gatehouse.Group{devs1, devs2}, joined: []int64{1, 2}, matched: []*gatehouse.Group{devs1, devs2},
 		},
 		{
 			name: "names match case-sensitively",
 			idp:  []string{"Developers"}, named: []*gatehouse.Group{devs1, devsLow1},
-			add: []*gatehouse.Group{devs1}, joined: []int64{1},
+			add: []*gatehouse.Group{devs1}, joined: []int64{1}, matched: []*gatehouse.Group{devs1},
 		},
 		{
 			name: "a lowercase IdP group matches only the lowercase group",
 			idp:  []string{"developers"}, named: []*gatehouse.Group{devs1, devsLow1},
-			add: []*gatehouse.Group{devsLow1}, joined: []int64{1},
+			add: []*gatehouse.Group{devsLow1}, joined: []int64{1}, matched: []*gatehouse.Group{devsLow1},
 		},
 		{
 			name: "an IdP group named Members matches nothing",
@@ -67,13 +68,13 @@ func TestPlan(t *testing.T) {
 			name: "removes a membership an admin added by hand",
 			idp:  []string{"Developers"}, named: []*gatehouse.Group{devs1},
 			current: []Current{in(devs1, gatehouse.SourceSync), in(admins1, gatehouse.SourceManual)},
-			remove:  []Current{in(admins1, gatehouse.SourceManual)},
+			remove:  []Current{in(admins1, gatehouse.SourceManual)}, matched: []*gatehouse.Group{devs1},
 		},
 		{
 			name: "removes a group the IdP no longer sends and leaves the organization",
 			idp:  []string{"Developers"}, named: []*gatehouse.Group{devs1},
 			current: []Current{in(devs1, gatehouse.SourceSync), in(analysts2, gatehouse.SourceSync)},
-			remove:  []Current{in(analysts2, gatehouse.SourceSync)}, left: []int64{2},
+			remove:  []Current{in(analysts2, gatehouse.SourceSync)}, left: []int64{2}, matched: []*gatehouse.Group{devs1},
 		},
 		{
 			name: "absent groups remove every synced membership",
@@ -95,23 +96,25 @@ func TestPlan(t *testing.T) {
 			name: "keeps what already matches",
 			idp:  []string{"Developers", "Admins"}, named: []*gatehouse.Group{devs1, admins1},
 			current: []Current{in(devs1, gatehouse.SourceSync), in(admins1, gatehouse.SourceManual)},
+			matched: []*gatehouse.Group{admins1, devs1},
 		},
 		{
 			name: "moves between organizations",
 			idp:  []string{"Analysts"}, named: []*gatehouse.Group{analysts2},
 			current: []Current{in(devs1, gatehouse.SourceSync)},
 			add:     []*gatehouse.Group{analysts2}, remove: []Current{in(devs1, gatehouse.SourceSync)},
-			joined: []int64{2}, left: []int64{1},
+			joined: []int64{2}, left: []int64{1}, matched: []*gatehouse.Group{analysts2},
 		},
 		{
 			name: "lists IdP groups that match nothing, in order",
 			idp:  []string{"Cloud Users", "Developers", "Zeta"}, named: []*gatehouse.Group{devs2},
 			add: []*gatehouse.Group{devs2}, joined: []int64{2}, unmatched: []string{"Cloud Users", "Zeta"},
+			matched: []*gatehouse.Group{devs2},
 		},
 		{
 			name: "ignores named groups the IdP did not send",
 			idp:  []string{"Admins"}, named: []*gatehouse.Group{admins1, devs1},
-			add: []*gatehouse.Group{admins1}, joined: []int64{1},
+			add: []*gatehouse.Group{admins1}, joined: []int64{1}, matched: []*gatehouse.Group{admins1},
 		},
 	}
 	opts := cmpopts.EquateEmpty()
@@ -123,6 +126,9 @@ func TestPlan(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.remove, d.Remove, opts); diff != "" {
 				t.Errorf("Plan(%v).Remove (-want +got):\n%s", tt.idp, diff)
+			}
+			if diff := cmp.Diff(tt.matched, d.Matched, opts); diff != "" {
+				t.Errorf("Plan(%v).Matched (-want +got):\n%s", tt.idp, diff)
 			}
 			if diff := cmp.Diff(tt.joined, d.Joined, opts); diff != "" {
 				t.Errorf("Plan(%v).Joined (-want +got):\n%s", tt.idp, diff)

@@ -25,9 +25,8 @@ const MinRSAKeyBits = 2048
 
 // MaxRSAKeyBits is the largest RSA key Gatehouse verifies signatures with.
 // Verifying with a larger key costs CPU on every login for no security an
-// IdP needs. New reads it once per ServiceProvider; set it before building
-// any.
-var MaxRSAKeyBits = 8192
+// IdP needs.
+const MaxRSAKeyBits = 8192
 
 // CertificateExpiryWarning is how long before a certificate expires that
 // CertificateWarnings starts warning (SPEC §4).

@@ -26,10 +26,10 @@ type Store interface {
 	// state outside the transaction. It returns fn's error unchanged.
 	//
 	// fn must not call Tx or View itself: on SQLite the single writer
-	// connection would wait for itself. After a write that returns
-	// ErrConflict because a row it names does not exist (a foreign key),
-	// PostgreSQL has aborted the transaction and fn must return; an
-	// ErrConflict for a taken unique key leaves the transaction usable.
+	// connection would wait for itself. An ErrConflict from a create whose
+	// unique key is taken leaves the transaction usable. After any other
+	// ErrConflict (a row the write names does not exist, an update to a
+	// taken name) PostgreSQL has aborted the transaction and fn must return.
 	Tx(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction: every read sees one snapshot.
 	// Writes through the Tx fail.

@@ -49,7 +49,7 @@ func MustCatalogueSP(tb testing.TB, cat *samltest.Catalogue, c samltest.Catalogu
 	return sp
 }
 
-// ServiceProvider is the catalogue's ServiceProvider for its baseline.
+// catalogueSP is the catalogue's ServiceProvider for its baseline.
 func catalogueSP(tb testing.TB, cat *samltest.Catalogue) *ServiceProvider {
 	tb.Helper()
 	return MustCatalogueSP(tb, cat, samltest.CatalogueCase{Name: "baseline"})

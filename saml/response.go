@@ -44,9 +44,11 @@ type verified struct {
 // posted to the ACS URL, and returns the Identity its assertion carries. It
 // applies every check of SPEC §3.3 but the replay cache, which belongs to
 // the caller (use Identity.AssertionID and NotOnOrAfter), in this order:
-// base64 and size; XML shape (no DTD, nesting, one root); exactly one
-// assertion; Destination; a signature where one is required (on the
-// Response around an encrypted assertion); then, through crewjam/saml,
+// base64 and size; the keys of the configured certificates; XML shape (no
+// DTD, nesting, one root, a Response); at most one assertion;
+// Destination; encryption as the connection needs it, and a signature
+// where one is required (on the Response around an encrypted assertion,
+// else on the Response or the assertion); then, through crewjam/saml,
 // the signatures, Destination, InResponseTo, issue instants, Issuers,
 // status, decryption, subject confirmation, conditions and audience; then
 // the connection's clock skew; then the attributes.
@@ -122,7 +124,8 @@ func (s *ServiceProvider) checkShape(sh shape) error {
 		return gatehouse.Refusef(gatehouse.RefusalAssertionCount, "the Response holds %d assertions; Gatehouse accepts exactly one", n)
 	case sh.hasDestination && !strings.ContainsAny(sh.destination, "&\t\n\r") && sh.destination != s.acsURL:
 		// SAML bindings 3.5.5.2: Destination is the ACS URL. Values with
-		// entity references are left for crewjam/saml to compare decoded.
+		// entity references or whitespace, which the parser rewrites, are
+		// left for crewjam/saml to compare as parsed.
 		return s.wrongDestination(sh)
 	case sh.encrypted > 0 && !sh.responseSigned:
 		// SPEC §3.3: when the assertion is encrypted the Response must be

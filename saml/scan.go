@@ -17,7 +17,7 @@ const (
 	xmlnsAttributeName = "xmlns"
 )
 
-// errDeclaration and errTooDeep are the refusals of scan.
+// errDeclaration, errTooDeep and errStructure are the refusals of scan.
 var (
 	errDeclaration = errors.New("the document has a DOCTYPE or another declaration, which Gatehouse never accepts")
 	errTooDeep     = fmt.Errorf("elements are nested more than %d levels deep", maxDepth)

@@ -1,9 +1,9 @@
 // Package samltest issues SAML Responses as an identity provider would, for
-// the tests of package saml, the development IdP and end-to-end tests. It
-// signs and encrypts for real (XML Signature, XML Encryption with
-// RSA-OAEP), so what it makes goes through every check of
-// saml.ServiceProvider.ParseResponse. It is not an IdP: it authenticates
-// nobody and checks no AuthnRequest.
+// the tests of package saml and of the packages that use it, and for
+// end-to-end tests; it also reads saml's attack catalogue. It signs and
+// encrypts for real (XML Signature, XML Encryption with RSA-OAEP), so what
+// it makes goes through every check of saml.ServiceProvider.ParseResponse.
+// It is not an IdP: it authenticates nobody and checks no AuthnRequest.
 package samltest
 
 import (

@@ -15,8 +15,8 @@ type Enterprises interface {
 	// UpdateEnterprise writes e's name and IP allow list.
 	UpdateEnterprise(e *gatehouse.Enterprise) error
 	// DeleteEnterprise removes the enterprise with id, with its SSO
-	// connection, pending requests and administrators. It is ErrConflict
-	// while organizations or users still belong to it.
+	// connection, pending requests, replay cache and administrators. It is
+	// ErrConflict while organizations or users still belong to it.
 	DeleteEnterprise(id int64) error
 
 	// AddEnterpriseAdmin makes the user an administrator of the enterprise.

@@ -20,8 +20,9 @@ type PermissionGrant struct {
 
 // Memberships stores who is in which group, and answers permission questions.
 type Memberships interface {
-	// AddMembership inserts m. It is ErrConflict if the user is already in
-	// the group, or if the user or group does not exist.
+	// AddMembership inserts m, with the group's organization, which it sets
+	// in m.OrganizationID. It is ErrConflict if the user is already in the
+	// group, or if the user or group does not exist.
 	AddMembership(m *gatehouse.Membership) error
 	// RemoveMembership removes the user from the group.
 	RemoveMembership(userID, groupID int64) error

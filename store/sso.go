@@ -9,6 +9,7 @@ import (
 // SSOConnections stores each enterprise's SAML connection.
 type SSOConnections interface {
 	// PutSSOConnection inserts or replaces the enterprise's connection.
+	// Replacing keeps the first creation time, which it sets in c.CreatedAt.
 	PutSSOConnection(c *gatehouse.SSOConnection) error
 	// SSOConnection returns the enterprise's connection.
 	SSOConnection(enterpriseID int64) (*gatehouse.SSOConnection, error)

@@ -30,7 +30,9 @@ type AuthnRequests interface {
 	// ConsumeAuthnRequest deletes the pending request with id; ErrNotFound
 	// if another login consumed it first.
 	ConsumeAuthnRequest(id string) error
-	// CountAuthnRequests returns how many requests of the enterprise are pending.
+	// CountAuthnRequests returns how many requests of the enterprise are
+	// stored: the pending ones, and the expired ones that
+	// DeleteExpiredAuthnRequests has not removed yet.
 	CountAuthnRequests(enterpriseID int64) (int, error)
 	// DeleteExpiredAuthnRequests removes requests that expired before t.
 	DeleteExpiredAuthnRequests(t time.Time) (int, error)

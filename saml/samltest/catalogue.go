@@ -46,29 +46,35 @@ type Catalogue struct {
 	Cases       []CatalogueCase `json:"cases"`
 }
 
-// A CatalogueCase is one attack (or baseline) of the catalogue.
+// A CatalogueCase is one attack (or baseline) of the catalogue, as
+// manifest.json holds it.
 type CatalogueCase struct {
 	Name string `json:"name"`
 	File string `json:"file"`
-	// Attack says what the attacker tries.
+	// Attack says what the attacker tries and what must stop it.
 	Attack string `json:"attack"`
 	// Want is the gatehouse.RefusalReason the case must be refused with,
 	// WantAccept or WantWhole.
 	Want string `json:"want"`
-	// Login, NameID and Groups are what an accepted case carries.
-	Login  string   `json:"login"`
-	NameID string   `json:"nameid"`
-	Groups []string `json:"groups"`
-	// Request, when set, says which pending request the ACS must find
-	// instead of the one the case answers (Request* constants), and
-	// RequestID which request the case answers, when not the catalogue's.
-	Request   string `json:"request"`
-	RequestID string `json:"request_id"`
+	// Login, NameID and Groups are the values an accepted case must carry.
+	Login  string   `json:"login,omitempty"`
+	NameID string   `json:"nameid,omitempty"`
+	Groups []string `json:"groups,omitempty"`
+	// Request is whose pending request the ACS finds: "" for the one the
+	// case answers, of the catalogue's enterprise and this browser;
+	// RequestOtherEnterprise or RequestOtherBrowser for that request,
+	// recorded for another enterprise or another browser;
+	// RequestAfterValid for the replay: valid-both-signed is accepted
+	// first, then the case answers a second pending request, RequestID.
+	Request string `json:"request,omitempty"`
+	// RequestID is the request the case answers, when not the catalogue's.
+	RequestID string `json:"request_id,omitempty"`
 	// Trust is the certificate to trust instead of the catalogue's,
 	// relative to the saml directory.
-	Trust string `json:"trust"`
-	// Pad is how many bytes of comment to add to the Response.
-	Pad int `json:"pad"`
+	Trust string `json:"trust,omitempty"`
+	// Pad is how many bytes of comment to add inside the Response before
+	// posting it: the tests make oversized bodies instead of storing them.
+	Pad int `json:"pad,omitempty"`
 }
 
 // LoadCatalogue reads the catalogue in dir.

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/gatehouse-sso/gatehouse/saml/samltest"
 )
 
 // cases is the catalogue. Each case names the attack in entry.Attack and
@@ -33,7 +35,7 @@ func responseOnly(r *response)  { r.Assertions[0].Sign = false }
 
 func baselines() []catalogueCase {
 	alice := func(attack string) entry {
-		return entry{Attack: attack, Want: "accept", Login: "alice", NameID: "alice@example.com"}
+		return entry{Attack: attack, Want: samltest.WantAccept, Login: "alice", NameID: "alice@example.com"}
 	}
 	return []catalogueCase{
 		{name: "valid-both-signed", entry: alice("none: the Response and its assertion signed, as SimpleSAMLphp sends them")},
@@ -170,9 +172,9 @@ func injections() []catalogueCase {
 		piAttack      = "a processing instruction, which canonicalization keeps (the digest no longer matches),"
 	)
 	return []catalogueCase{
-		inject("comment-in-nameid", commentAttack, "whole", "admin@example.com"+comment+".evil.test", "alice", "Devs", comment),
-		inject("comment-in-login-attribute", commentAttack, "whole", "alice@example.com", "admin"+comment+".evil.test", "Devs", comment),
-		inject("comment-in-group-value", commentAttack, "whole", "alice@example.com", "alice", "Owners"+comment+"-of-nothing", comment),
+		inject("comment-in-nameid", commentAttack, samltest.WantWhole, "admin@example.com"+comment+".evil.test", "alice", "Devs", comment),
+		inject("comment-in-login-attribute", commentAttack, samltest.WantWhole, "alice@example.com", "admin"+comment+".evil.test", "Devs", comment),
+		inject("comment-in-group-value", commentAttack, samltest.WantWhole, "alice@example.com", "alice", "Owners"+comment+"-of-nothing", comment),
 		inject("processing-instruction-in-nameid", piAttack, "bad_signature", "admin@example.com"+pi+".evil.test", "alice", "Devs", pi),
 		inject("processing-instruction-in-login-attribute", piAttack, "bad_signature", "alice@example.com", "admin"+pi+".evil.test", "Devs", pi),
 	}
@@ -268,12 +270,12 @@ func misdirected() []catalogueCase {
 			r.InResponseTo, r.Assertions[0].InResponseTo = "id-someone-elses-request", "id-someone-elses-request"
 		}), entry: entry{Want: "unknown_request", Attack: "a response answering another request than the pending one"}},
 		{name: "other-enterprise-request",
-			entry: entry{Want: "unknown_request", Request: "other-enterprise", Attack: "a response to a request started for enterprise globex, posted to acme's ACS"}},
+			entry: entry{Want: "unknown_request", Request: samltest.RequestOtherEnterprise, Attack: "a response to a request started for enterprise globex, posted to acme's ACS"}},
 		{name: "other-browser-request",
-			entry: entry{Want: "unknown_request", Request: "other-browser", Attack: "a response to a request started in another browser (login CSRF, a stolen response)"}},
+			entry: entry{Want: "unknown_request", Request: samltest.RequestOtherBrowser, Attack: "a response to a request started in another browser (login CSRF, a stolen response)"}},
 		{name: "replayed-assertion-id", response: with(func(r *response) {
 			r.ID, r.InResponseTo, r.Assertions[0].InResponseTo = "_response-2", requestID+"-2", requestID+"-2"
-		}), entry: entry{Want: "replayed", Request: "after-valid", RequestID: requestID + "-2",
+		}), entry: entry{Want: "replayed", Request: samltest.RequestAfterValid, RequestID: requestID + "-2",
 			Attack: "a second response, answering a second request, reusing the assertion ID of valid-both-signed after it was used"}},
 	}
 }

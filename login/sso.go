@@ -148,7 +148,7 @@ func (s *Service) FinishSSO(ctx context.Context, in ACS) (*Result, error) {
 		return nil, s.refused(ctx, a.site.e, in, nil, err)
 	}
 	if a.p.req != nil && a.p.req.Test {
-		res, err := s.finishTest(ctx, a.site.e, a.site.conn, in, a.p.req, now)
+		res, err := s.finishTest(ctx, a.site, in, a.p.req, now)
 		s.forget(in.RelayState)
 		return res, err
 	}

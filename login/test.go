@@ -147,15 +147,12 @@ type NearMiss struct {
 	Group        *gatehouse.Group
 }
 
-// finishTest verifies the Response to the Test SSO request req and
-// reports on it. A refused Response is a report, not an error: showing
-// why is the point of the test. Only failures are errors.
-func (s *Service) finishTest(ctx context.Context, e *gatehouse.Enterprise, conn *gatehouse.SSOConnection, in ACS, req *gatehouse.AuthnRequest, now time.Time) (*Result, error) {
-	sp, err := s.provider(e, conn)
-	if err != nil {
-		return nil, err
-	}
-	id, err := sp.ParseResponse(in.SAMLResponse, saml.Expect{RequestID: req.ID, Now: now})
+// finishTest verifies the Response to the Test SSO request req with st,
+// read afresh, and reports on it. A refused Response is a report, not an
+// error: showing why is the point of the test. Only failures are errors.
+func (s *Service) finishTest(ctx context.Context, st *site, in ACS, req *gatehouse.AuthnRequest, now time.Time) (*Result, error) {
+	e, conn := st.e, st.conn
+	id, err := st.sp.ParseResponse(in.SAMLResponse, saml.Expect{RequestID: req.ID, Now: now})
 	var refusal *gatehouse.Refusal
 	if err != nil && !errors.As(err, &refusal) {
 		return nil, err

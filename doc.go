@@ -3,6 +3,6 @@
 // sessions, SSO connections, the audit log, and the [Identity] a verified
 // SAML assertion yields. It holds types, their rules (Validate methods) and
 // [Error]; it imports only the standard library. Behaviour lives in the
-// service packages (admin, login, provision, token, audit), storage in
-// store, and HTTP in web.
+// service packages (admin, login, provision, token, audit, access),
+// storage in store, and HTTP in web.
 package gatehouse

@@ -8,14 +8,15 @@ import (
 // Error codes. Each is the API's "error.code" and maps to one HTTP status in
 // the web package.
 const (
-	EINVALID      = "invalid"      // bad input; 400
-	ENOTFOUND     = "not_found"    // no such resource; 404
-	ECONFLICT     = "conflict"     // duplicate or a rule of the domain; 409
-	EUNAUTHORIZED = "unauthorized" // no or bad credentials; 401
-	EFORBIDDEN    = "forbidden"    // authenticated but not allowed; 403
-	ETOOLARGE     = "too_large"    // request body over its limit; 413
-	ERATELIMITED  = "rate_limited" // too many requests; 429
-	EINTERNAL     = "internal"     // a failure, not a refusal; 500
+	EINVALID      = "invalid"            // bad input; 400
+	ENOTFOUND     = "not_found"          // no such resource; 404
+	ECONFLICT     = "conflict"           // duplicate or a rule of the domain; 409
+	EUNAUTHORIZED = "unauthorized"       // no or bad credentials; 401
+	EFORBIDDEN    = "forbidden"          // authenticated but not allowed; 403
+	ETOOLARGE     = "too_large"          // request body over its limit; 413
+	ERATELIMITED  = "rate_limited"       // too many requests; 429
+	EMETHOD       = "method_not_allowed" // the path takes other HTTP methods; 405
+	EINTERNAL     = "internal"           // a failure, not a refusal; 500
 )
 
 // An Error is a refusal that a person can act on: its Message is written for

@@ -305,13 +305,38 @@ func (s *Server) registerConsoleRoutes() {
 	s.registerEnterpriseRoutes()
 	s.registerSSORoutes()
 	s.registerOrganizationRoutes()
-	s.mux.Handle("GET /", s.withNav(s.handleNotFound))
+	s.mux.Handle("/", s.withNav(s.handleNoRoute))
 }
 
-// handleNotFound handles the GET requests no other route matches, with
-// the error page every other error gets.
-func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	s.renderError(w, r, gatehouse.Errorf(gatehouse.ENOTFOUND, "There is no page at %s. Check the address, or start again from the menu.", r.URL.Path))
+// handleNoRoute handles the requests no other route matches, with the
+// error page, or the JSON, that every other error gets: 405 naming the
+// methods the path takes, or else 404.
+func (s *Server) handleNoRoute(w http.ResponseWriter, r *http.Request) {
+	if allowed := s.allowedMethods(r); len(allowed) > 0 {
+		list := strings.Join(allowed, ", ")
+		w.Header().Set("Allow", list)
+		s.renderError(w, r, gatehouse.Errorf(gatehouse.EMETHOD, "%s cannot be sent a %s request; it takes %s.", r.URL.Path, r.Method, list))
+		return
+	}
+	s.renderError(w, r, errNoPage(r))
+}
+
+// errNoPage refuses r, whose path leads nowhere.
+func errNoPage(r *http.Request) error {
+	return gatehouse.Errorf(gatehouse.ENOTFOUND, "There is no page at %s. Check the address, or start again from the menu.", r.URL.Path)
+}
+
+// allowedMethods returns the methods that have a route for r's path.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var out []string
+	probe := *r
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe.Method = m
+		if _, pattern := s.mux.Handler(&probe); pattern != "/" && pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // consoleFuncs are the functions the page templates may call.

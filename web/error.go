@@ -16,6 +16,7 @@ var statusOf = map[string]int{
 	gatehouse.ECONFLICT:     http.StatusConflict,
 	gatehouse.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	gatehouse.ERATELIMITED:  http.StatusTooManyRequests,
+	gatehouse.EMETHOD:       http.StatusMethodNotAllowed,
 	gatehouse.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -33,7 +34,7 @@ type apiError struct {
 }
 
 type apiErrorBody struct {
-	Code    string `json:"code" desc:"One of invalid, unauthorized, forbidden, not_found, conflict, too_large, rate_limited, internal."`
+	Code    string `json:"code" desc:"One of invalid, unauthorized, forbidden, not_found, method_not_allowed, conflict, too_large, rate_limited, internal."`
 	Message string `json:"message" desc:"What went wrong, for a person."`
 	Field   string `json:"field,omitempty" desc:"The input field at fault, when there is one."`
 	// RequestID lets an operator find a failure in the logs.

@@ -64,17 +64,24 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 }
 
 // TestUndocumentedPathsAreNotRouted checks the converse on paths close to
-// real ones.
+// real ones, and that the refusal is the API's JSON: 405 with the methods
+// the path takes, or 404.
 func TestUndocumentedPathsAreNotRouted(t *testing.T) {
 	ts := MustServer(t)
-	for _, p := range []struct{ method, path string }{
-		{"PUT", "/api/v1/enterprises"},
-		{"GET", "/api/v1/enterprise"},
-		{"POST", "/api/v1/groups/1"},
-	} {
-		r := ts.callAs(t, "", p.method, p.path, nil)
-		if r.Status != 404 && r.Status != 405 {
-			t.Errorf("%s %s = %d; want 404 or 405", p.method, p.path, r.Status)
+	tests := []struct {
+		method, path string
+		status       int
+		code, allow  string
+	}{
+		{"PUT", "/api/v1/enterprises", 405, "method_not_allowed", "GET, HEAD, POST"},
+		{"GET", "/api/v1/enterprise", 404, "not_found", ""},
+		{"POST", "/api/v1/groups/1", 405, "method_not_allowed", "GET, HEAD, PATCH, DELETE"},
+		{"POST", "/api/v1/nosuch", 404, "not_found", ""},
+	}
+	for _, tt := range tests {
+		r := ts.callAs(t, "", tt.method, tt.path, nil)
+		if r.Status != tt.status || r.errorCode() != tt.code || r.Header.Get("Allow") != tt.allow || !strings.Contains(r.errorMessage(), tt.path) {
+			t.Errorf("%s %s = %d %v, Allow %q; want %d %q naming the path, Allow %q", tt.method, tt.path, r.Status, r.Body, r.Header.Get("Allow"), tt.status, tt.code, tt.allow)
 		}
 	}
 }

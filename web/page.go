@@ -75,11 +75,16 @@ func (s *Server) renderTitled(w http.ResponseWriter, r *http.Request, status int
 	_, _ = w.Write(buf.Bytes())
 }
 
-// staticHandler serves the embedded stylesheet and scripts.
+// staticHandler serves the embedded stylesheet, script and icon. Any other
+// path, the folder itself included, gets the error page.
 func (s *Server) staticHandler() http.Handler {
 	sub, _ := fs.Sub(assets, "static")
 	fsrv := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if st, err := fs.Stat(sub, strings.TrimPrefix(r.URL.Path, "/static/")); err != nil || st.IsDir() {
+			s.renderError(w, r, errNoPage(r))
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fsrv.ServeHTTP(w, r)
 	})

@@ -31,3 +31,22 @@ func TestReadyzFailsWithoutDatabase(t *testing.T) {
 		t.Errorf("/readyz with a closed database = %d; want 503", r.Status)
 	}
 }
+
+func TestStaticServesItsFilesAndNothingElse(t *testing.T) {
+	ts := MustServer(t)
+	tests := []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/static/gatehouse.css", 200, "--brand"},
+		{"/static/nosuch.css", 404, "There is no page at /static/nosuch.css."},
+		{"/static/", 404, "There is no page at /static/."},
+	}
+	for _, tt := range tests {
+		r := ts.callAs(t, "", "GET", tt.path, nil)
+		if body, _ := r.Body.(string); r.Status != tt.status || !strings.Contains(body, tt.want) {
+			t.Errorf("GET %s = %d; want %d with %q in:\n%s", tt.path, r.Status, tt.status, tt.want, body)
+		}
+	}
+}

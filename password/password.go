@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 
@@ -24,18 +25,21 @@ const (
 	saltLen   = 16
 )
 
-// MinLength and MaxLength bound a password, in bytes.
+// MinLength and MaxLength bound a password, in characters (Unicode code
+// points, as NIST SP 800-63B counts them).
 const (
 	MinLength = 12
 	MaxLength = 256
 )
 
-// Validate reports whether pw is acceptable as a new password.
+// Validate reports whether pw is acceptable as a new password: if not, an
+// EINVALID error on field "password" says why.
 func Validate(pw string) error {
-	if len(pw) < MinLength {
+	n := utf8.RuneCountInString(pw)
+	if n < MinLength {
 		return gatehouse.Invalidf("password", "The password must be at least %d characters long.", MinLength)
 	}
-	if len(pw) > MaxLength {
+	if n > MaxLength {
 		return gatehouse.Invalidf("password", "The password must be at most %d characters long.", MaxLength)
 	}
 	return nil

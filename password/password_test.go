@@ -3,6 +3,7 @@ package password
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestHashVerify(t *testing.T) {
@@ -67,11 +68,15 @@ func TestValidate(t *testing.T) {
 	}{
 		{"short", true},
 		{"exactly12chr", false},
-		{string(make([]byte, 257)), true},
+		{strings.Repeat("x", 256), false},
+		{strings.Repeat("x", 257), true},
+		// Characters, not bytes, as the messages say.
+		{strings.Repeat("é", 11), true},
+		{strings.Repeat("é", 256), false},
 	}
 	for _, tt := range tests {
 		if err := Validate(tt.pw); (err != nil) != tt.wantErr {
-			t.Errorf("Validate(len %d) = %v; wantErr %v", len(tt.pw), err, tt.wantErr)
+			t.Errorf("Validate(%d characters, %d bytes) = %v; wantErr %v", utf8.RuneCountInString(tt.pw), len(tt.pw), err, tt.wantErr)
 		}
 	}
 }

@@ -10,7 +10,7 @@
 // that writes the same answer without doing anything. Runs alternate
 // between targets so that a change in the machine's load hits them alike.
 //
-//	go run ./internal/authzbench [-runs 5] [-duration 10s] [-connections 16] [-db postgres://...]
+//	go run ./internal/authzbench [-runs 5] [-duration 10s] [-connections 16] [-threads 2] [-writes 100] [-db postgres://...] [-cpuprofile cpu.out]
 //
 // It needs wrk (Debian: apt-get install -y wrk).
 package main
@@ -219,10 +219,11 @@ func serve(ln net.Listener, h http.Handler) {
 	_ = s.Serve(ln)
 }
 
-// seed creates enterprise acme (allow list 127.0.0.0/8) with organizations
-// acme-web and acme-data, groups with permissions, projects, an SSO user
-// in three groups and an organization owner, and returns the SSO user's
-// personal token and a token of acme-web scoped to web-app.
+// seed creates enterprise acme (allow list 127.0.0.0/8 and 203.0.113.0/24)
+// with organizations acme-web and acme-data, groups with permissions,
+// projects, and an SSO user in three of those groups and in acme-web's
+// Owners, and returns that user's personal token and a token of acme-web
+// scoped to web-app and docs.
 func seed(ctx context.Context, st store.Store, gate string) (personal, scoped string, err error) {
 	base, _ := url.Parse(gate)
 	a := admin.NewService(st, base)

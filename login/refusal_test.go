@@ -25,6 +25,9 @@ func TestFinishSSORefusals(t *testing.T) {
 		setup      func(t *testing.T, e *env) login.ACS
 		wantReason gatehouse.RefusalReason
 		wantDetail string
+		// verified is set when the refusal comes after the Response was
+		// verified: the event then names the login attribute.
+		verified bool
 	}{
 		{
 			name: "refuses an enterprise without SSO connection",
@@ -55,7 +58,7 @@ func TestFinishSSORefusals(t *testing.T) {
 				e.MustAllow(t, "198.51.100.0/24")
 				return in
 			},
-			wantReason: gatehouse.RefusalIPNotAllowed, wantDetail: testClient.String(),
+			wantReason: gatehouse.RefusalIPNotAllowed, wantDetail: testClient.String(), verified: true,
 		},
 		{
 			name: "refuses a response posted by another browser",
@@ -155,7 +158,7 @@ func TestFinishSSORefusals(t *testing.T) {
 				again := e.MustStart(t, "acme", "")
 				return again.acs(e.MustResponse(t, again, used))
 			},
-			wantReason: gatehouse.RefusalReplayed, wantDetail: "id-assertion-used-once",
+			wantReason: gatehouse.RefusalReplayed, wantDetail: "id-assertion-used-once", verified: true,
 		},
 		{
 			name: "refuses a deactivated user",
@@ -168,7 +171,7 @@ func TestFinishSSORefusals(t *testing.T) {
 				s := e.MustStart(t, "acme", "")
 				return s.acs(e.MustResponse(t, s, alice.withGroups("Ops")))
 			},
-			wantReason: gatehouse.RefusalUserDeactivated,
+			wantReason: gatehouse.RefusalUserDeactivated, verified: true,
 		},
 		{
 			name: "refuses the groups overage claim leaving memberships untouched",
@@ -179,7 +182,7 @@ func TestFinishSSORefusals(t *testing.T) {
 				overage.Extra = []samltest.Attribute{{Name: gatehouse.GroupsOverageClaim, Values: []string{"https://graph.microsoft.com/v1.0/users/1/getMemberObjects"}}}
 				return s.acs(e.MustResponse(t, s, overage))
 			},
-			wantReason: gatehouse.RefusalGroupsOverage, wantDetail: gatehouse.GroupsOverageClaim,
+			wantReason: gatehouse.RefusalGroupsOverage, wantDetail: gatehouse.GroupsOverageClaim, verified: true,
 		},
 		{
 			name: "refuses a response signed by an untrusted key",
@@ -209,9 +212,16 @@ func TestFinishSSORefusals(t *testing.T) {
 				t.Errorf("rows changed by a refused login (-want +got):\n%s\n%s", diff, c)
 			}
 			evs, raw := e.events(t, after)
-			want := []event{{Type: gatehouse.AuditLoginFailed, Actor: gatehouse.ActorSAMLSync, Target: evs[0].Target}}
+			target := ""
+			if tt.verified {
+				target = "login:" + alice.Login
+			}
+			want := []event{{Type: gatehouse.AuditLoginFailed, Actor: gatehouse.ActorSAMLSync, Target: target}}
 			if diff := cmp.Diff(want, evs); diff != "" {
 				t.Fatalf("audit events of a refused login (-want +got):\n%s", diff)
+			}
+			if _, ok := raw[0].Details["groups_received"]; ok != tt.verified {
+				t.Errorf("login_failed details = %v; want groups_received only once the response was verified (%v)", raw[0].Details, tt.verified)
 			}
 			if got := raw[0].Details["reason"]; got != string(tt.wantReason) {
 				t.Errorf("login_failed reason = %v; want %q", got, tt.wantReason)

@@ -58,7 +58,8 @@ func TestFinishSSOChecksWhatTheNodeRemembers(t *testing.T) {
 		{name: "accepts an address the allow list gained",
 			change: func(t *testing.T, e *env) *env {
 				e.MustAllow(t, "192.0.2.0/24")
-				e.Login.StartSSO(ctx, "acme", "", "", testClient)
+				// The node now remembers acme with that allow list.
+				e.MustStart(t, "acme", "")
 				e.MustAllow(t, "192.0.2.0/24", "203.0.113.0/24")
 				return nil
 			}, client: other, wantTx: 1, wantView: 1},

@@ -455,3 +455,23 @@ func TestPutSSORefusesTheCatalogueKeyOverMaxRSAKeyBits(t *testing.T) {
 		t.Errorf("GET sso after the refusal = %d; want 404", r.Status)
 	}
 }
+
+// TestUnsolicitedLoginPageOffersTheLoginURL posts the catalogue's
+// IdP-initiated response: its page offers the enterprise's SSO login URL
+// in a labelled field with a copy button, as the console's values are.
+func TestUnsolicitedLoginPageOffersTheLoginURL(t *testing.T) {
+	cat := MustCatalogue(t)
+	c := catalogueCase(t, cat, "missing-inresponseto")
+	w := MustCatalogueWorld(t, cat, filepath.Join(t.TempDir(), "gatehouse.db"), c)
+	rec := w.PostACS(t, w.Node(t), cat.Enterprise, c, relayState, browserSecret)
+	loginURL := cat.BaseURL + "/login/sso?enterprise_key=" + cat.Enterprise
+	for _, want := range []string{
+		`<label for="login-url">Your enterprise&#39;s SSO login URL</label>`,
+		`id="login-url" value="` + loginURL + `" readonly`,
+		`data-copy="login-url"><span class="copy-label">Copy</span><span class="vh"> Your enterprise&#39;s SSO login URL</span>`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("the page of an IdP-initiated login (%d) lacks %s", rec.Code, want)
+		}
+	}
+}

@@ -17,6 +17,12 @@ type ssoErrorPage struct {
 	Hint string
 }
 
+// LoginField is the SSO login URL with a copy button, which the page of an
+// IdP-initiated login offers.
+func (p ssoErrorPage) LoginField() copyField {
+	return copyField{ID: "login-url", Label: "Your enterprise's SSO login URL", Value: p.LoginURL}
+}
+
 // A refusalExplanation tells a person about a refused SSO login.
 type refusalExplanation struct {
 	Heading string

@@ -291,7 +291,9 @@ type checkKey struct {
 
 // lookup returns the database's data version and the answer to key
 // remembered at that version, if any. An error means the version is
-// unknown: the caller asks the database, and remembers nothing.
+// unknown: the caller asks the database, and remembers nothing. Unless ctx
+// ended, the pinned connection is given back after an error, and the
+// entries with it.
 func (c *checkCache) lookup(ctx context.Context, key checkKey) (checkStamp, *store.TokenCheck, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -302,7 +304,11 @@ func (c *checkCache) lookup(ctx context.Context, key checkKey) (checkStamp, *sto
 	}
 	stamp := checkStamp{pin: c.pins}
 	if err := c.version.QueryRowContext(ctx).Scan(&stamp.version); err != nil {
-		c.unpin()
+		// A request that ended says nothing of the connection: keep it,
+		// and the entries, for the next.
+		if ctx.Err() == nil {
+			c.unpin()
+		}
 		return checkStamp{}, nil, fmt.Errorf("read data version: %w", err)
 	}
 	if e, ok := c.entries[key]; ok && e.stamp == stamp {

@@ -118,6 +118,36 @@ func TestTokenCheckCacheAnswersWhileNothingIsCommitted(t *testing.T) {
 	}
 }
 
+// TestTokenCheckCacheOutlivesACanceledRequest asks with a request whose
+// client has gone: it fails, and the cache keeps its entries for the next.
+func TestTokenCheckCacheOutlivesACanceledRequest(t *testing.T) {
+	db := mustOpenSQLite(t, filepath.Join(t.TempDir(), "gatehouse.db"))
+	f := storetest.MustFixture(t, db)
+	var k *gatehouse.Token
+	storetest.MustTx(t, db, func(tx store.Tx) { k = storetest.MustPersonalToken(t, tx, f.Local.ID, "gat_root", f.Local.CreatedAt) })
+	if _, err := db.TokenCheck(t.Context(), k.Hash, f.Org.Key, gatehouse.PermissionAdmin, ""); err != nil {
+		t.Fatalf("TokenCheck: %v", err)
+	}
+	key := checkKey{string(k.Hash), f.Org.Key, gatehouse.PermissionAdmin, ""}
+	db.checks.mu.Lock()
+	e := db.checks.entries[key]
+	e.check.Holds = true
+	db.checks.entries[key] = e
+	db.checks.mu.Unlock()
+	canceled, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := db.TokenCheck(canceled, k.Hash, f.Org.Key, gatehouse.PermissionAdmin, ""); !errors.Is(err, context.Canceled) {
+		t.Errorf("TokenCheck(canceled) = %v; want context.Canceled", err)
+	}
+	c, err := db.TokenCheck(t.Context(), k.Hash, f.Org.Key, gatehouse.PermissionAdmin, "")
+	if err != nil {
+		t.Fatalf("TokenCheck: %v", err)
+	}
+	if !c.Holds {
+		t.Errorf("after a canceled request the doctored entry was gone: the cache was emptied")
+	}
+}
+
 // TestTokenCheckCacheKeepsQuestionsApart asks two questions whose parts,
 // run together, read the same: the second must not get the first's answer.
 // The organization and project come from the request, so they may hold any

@@ -39,17 +39,7 @@ var signedValues = map[string]bool{
 func FuzzParseResponse(f *testing.F) {
 	f.Add([]byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`))
 	f.Add([]byte(`<a b='>' c="<"><!-- <x> --><![CDATA[<y>]]></a>`))
-	for _, seed := range corpusSeeds(f, func(c corpusCase) bool { return true }) {
-		f.Add(seed)
-	}
-	cat := MustCatalogue(f)
-	for _, c := range cat.Cases {
-		doc, err := cat.XML(c)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(doc)
-	}
+	cat := addResponseSeeds(f)
 	sp := catalogueSP(f, cat)
 	exp := Expect{RequestID: cat.RequestID, Now: cat.Now}
 	f.Fuzz(func(t *testing.T, doc []byte) {
@@ -100,17 +90,7 @@ func FuzzParseMetadata(f *testing.F) {
 func FuzzScan(f *testing.F) {
 	f.Add([]byte(`<a b='>' c="<"><!-- <x> --><![CDATA[<y>]]></a>`))
 	f.Add([]byte(`<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>`))
-	for _, seed := range corpusSeeds(f, func(corpusCase) bool { return true }) {
-		f.Add(seed)
-	}
-	cat := MustCatalogue(f)
-	for _, c := range cat.Cases {
-		doc, err := cat.XML(c)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(doc)
-	}
+	addResponseSeeds(f)
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		sh, err := scan(doc)
 		if err != nil {
@@ -141,16 +121,13 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
-// corpusSeeds returns the decoded XML of the outside corpus's cases that
-// keep says to use, or nothing when the corpus is absent.
-func corpusSeeds(tb testing.TB, keep func(corpusCase) bool) [][]byte {
-	dir, cases := corpusIfPresent(tb)
-	var seeds [][]byte
+// addResponseSeeds adds to f the XML of every response of the outside
+// corpus (when it is present) and of every case of the attack catalogue,
+// and returns the catalogue.
+func addResponseSeeds(f *testing.F) *samltest.Catalogue {
+	dir, cases := corpusIfPresent(f)
 	for _, c := range cases {
-		if !keep(c) {
-			continue
-		}
-		body := corpusRead(tb, dir, c.File)
+		body := corpusRead(f, dir, c.File)
 		if c.Encoding != "xml" {
 			raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(body))
 			if err != nil {
@@ -158,9 +135,17 @@ func corpusSeeds(tb testing.TB, keep func(corpusCase) bool) [][]byte {
 			}
 			body = string(raw)
 		}
-		seeds = append(seeds, []byte(body))
+		f.Add([]byte(body))
 	}
-	return seeds
+	cat := MustCatalogue(f)
+	for _, c := range cat.Cases {
+		doc, err := cat.XML(c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(doc)
+	}
+	return cat
 }
 
 // corpusMetadataSeeds returns the IdP metadata documents shipped with the

@@ -113,8 +113,9 @@ func TestDeleteAccount(t *testing.T) {
 	if want := `User "owner" is the last administrator of organization "acme-data": give another user the Administer Organization permission first.`; p.Status != http.StatusConflict || refusalOf(p.Body) != want {
 		t.Errorf("deleting the last admin = %d %q; want 409 %q", p.Status, refusalOf(p.Body), want)
 	}
-	if p := owner.post(t, "/account/delete", url.Values{"form": {"delete"}}); p.Status != http.StatusBadRequest {
-		t.Errorf("deleting without ticking the confirmation = %d; want 400", p.Status)
+	p = owner.post(t, "/account/delete", url.Values{"form": {"delete"}})
+	if want := "Tick the box to confirm that you want to delete your account."; p.Status != http.StatusBadRequest || refusalOf(p.Body) != want {
+		t.Errorf("deleting without ticking the confirmation = %d %q; want 400 %q", p.Status, refusalOf(p.Body), want)
 	}
 	if s.snapshot(t) != before {
 		t.Errorf("refused deletions changed the state")

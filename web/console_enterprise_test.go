@@ -67,8 +67,8 @@ func TestEnterpriseSettings(t *testing.T) {
 	if !strings.Contains(p.Body, `data-admin="carol"`) {
 		t.Errorf("carol is not listed as an administrator")
 	}
-	if p := c.post(t, "/enterprises/acme/admins", url.Values{"form": {"add-admin"}, "login": {"carol"}}); p.Status != http.StatusConflict {
-		t.Errorf("adding carol twice = %d; want 409", p.Status)
+	if p, want := c.post(t, "/enterprises/acme/admins", url.Values{"form": {"add-admin"}, "login": {"carol"}}), `User "carol" is already an administrator of enterprise "acme".`; p.Status != http.StatusConflict || refusalOf(p.Body) != want {
+		t.Errorf("adding carol twice = %d %q; want 409 %q", p.Status, refusalOf(p.Body), want)
 	}
 	p = c.mustPost(t, "/enterprises/acme/admins/carol/remove", url.Values{})
 	if strings.Contains(p.Body, `data-admin="carol"`) {

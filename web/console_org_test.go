@@ -39,7 +39,7 @@ func TestGroupPages(t *testing.T) {
 		{"refuses renaming to a taken name", base, url.Values{"form": {"edit-group"}, "name": {"Admins"}, "description": {""}}, 409,
 			`Organization "acme-web" already has a group named "Admins".`},
 		{"refuses to delete the last admins' group", "/organizations/acme-web/groups/" + strconv.FormatInt(s.MustGroupID(t, "acme-web", "Admins"), 10) + "/delete", url.Values{"form": {"delete-group"}}, 409,
-			""},
+			`Deleting group "Admins" would leave organization "acme-web" without any administrator. Give another user the Administer Organization permission first.`},
 		{"refuses a group of another organization", "/organizations/acme-data/groups/" + strconv.FormatInt(ops, 10) + "/delete", url.Values{}, 404, ""},
 		{"refuses an unknown user", base + "/members", url.Values{"form": {"add-member"}, "login": {"nobody"}}, 404, `User "nobody" does not exist.`},
 	}
@@ -212,21 +212,28 @@ func TestOrganizationTokens(t *testing.T) {
 		form      url.Values
 		status    int
 		wantScope string
+		// wantRefusal is the message of a refused form.
+		wantRefusal string
 	}{
-		{"creates a token for every project", url.Values{"name": {"ci-all"}, "scope": {"all"}, "expires": {""}}, 200, "All projects"},
+		{"creates a token for every project", url.Values{"name": {"ci-all"}, "scope": {"all"}, "expires": {""}}, 200, "All projects", ""},
 		{"creates a token scoped to projects, expiring on a date", url.Values{"name": {"ci-main"}, "scope": {"projects"}, "projects": {"acme-web-main"},
-			"expires": {"date"}, "expires_on": {"2027-01-31"}}, 200, "<code>acme-web-main</code>"},
-		{"refuses a scope without projects", url.Values{"name": {"ci-none"}, "scope": {"projects"}}, 400, ""},
-		{"refuses a date in the past", url.Values{"name": {"ci-old"}, "expires": {"date"}, "expires_on": {"2020-01-01"}}, 400, ""},
-		{"refuses a date missing", url.Values{"name": {"ci-old"}, "expires": {"date"}}, 400, ""},
+			"expires": {"date"}, "expires_on": {"2027-01-31"}}, 200, "<code>acme-web-main</code>", ""},
+		{"refuses a scope without projects", url.Values{"name": {"ci-none"}, "scope": {"projects"}}, 400, "",
+			"Tick the projects the token may analyse, or choose all projects."},
+		{"refuses a date in the past", url.Values{"name": {"ci-old"}, "expires": {"date"}, "expires_on": {"2020-01-01"}}, 400, "",
+			"The expiry date must be in the future."},
+		{"refuses a date missing", url.Values{"name": {"ci-old"}, "expires": {"date"}}, 400, "",
+			"Choose the date the token expires on, such as 2027-01-31."},
+		{"refuses a name taken", url.Values{"name": {"ci-all"}, "scope": {"all"}}, 409, "",
+			`Organization "acme-web" already has a token named "ci-all": choose another name.`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.form.Set("form", "create-token")
 			p := c.post(t, "/organizations/acme-web/tokens", tt.form)
 			secret := orgTokenSecret.FindString(p.Body)
-			if p.Status != tt.status || (tt.status == 200) != (secret != "") {
-				t.Fatalf("POST tokens = %d %q, secret shown %v; want %d", p.Status, refusalOf(p.Body), secret != "", tt.status)
+			if p.Status != tt.status || (tt.status == 200) != (secret != "") || refusalOf(p.Body) != tt.wantRefusal {
+				t.Fatalf("POST tokens = %d %q, secret shown %v; want %d %q", p.Status, refusalOf(p.Body), secret != "", tt.status, tt.wantRefusal)
 			}
 			if tt.status != 200 {
 				return

@@ -69,6 +69,8 @@ func (s *Server) renderTitled(w http.ResponseWriter, r *http.Request, status int
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	// form-action allows any site: browsers hold a form's redirect to it too,
+	// and the SSO login and Test SSO forms redirect to the enterprise's IdP.
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	w.WriteHeader(status)

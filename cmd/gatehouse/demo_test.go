@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"log/slog"
@@ -105,5 +106,64 @@ func TestDemoAdminSeesTheSSOPage(t *testing.T) {
 	}
 	if got := browsertest.Value(t, ctx, "#sso-login-url"); got != m.URL()+"/login/sso?enterprise_key=acme" {
 		t.Errorf("SSO login URL field = %q", got)
+	}
+}
+
+// TestDemoCommandPrintsWhatWorks runs "gatehouse demo --addr 127.0.0.1:0"
+// as the README says, and follows what it prints: the SSO login URL leads
+// to the development IdP and the operator's curl command answers with
+// the seeded organizations. Cancelling it, as Ctrl-C does, stops it.
+func TestDemoCommandPrintsWhatWorks(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, printed := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- runDemo(ctx, []string{"--addr", "127.0.0.1:0"}, printed, io.Discard)
+		printed.Close()
+	}()
+	var loginURL, curl string
+	lines := bufio.NewScanner(out)
+	for lines.Scan() && (loginURL == "" || curl == "") {
+		line := strings.TrimSpace(lines.Text())
+		if u, ok := strings.CutPrefix(line, "Log in with SSO:"); ok {
+			loginURL = strings.TrimSpace(u)
+		}
+		if strings.HasPrefix(line, "curl ") {
+			curl = line
+		}
+	}
+	go io.Copy(io.Discard, out)
+	if loginURL == "" || curl == "" {
+		t.Fatalf("gatehouse demo printed no login URL or curl command (%v)", <-done)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(loginURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/devidp/sso?SAMLRequest=") {
+		t.Errorf("GET %s = %d to %q; want a redirect to the development IdP", loginURL, resp.StatusCode, loc)
+	}
+	// curl -H 'Authorization: Bearer TOKEN' URL
+	f := strings.Fields(curl)
+	req, err := http.NewRequest("GET", f[len(f)-1], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSuffix(f[len(f)-2], "'"))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"key":"acme-web"`) {
+		t.Errorf("%s = %d %s; want the seeded organizations", curl, resp.StatusCode, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("gatehouse demo after Ctrl-C = %v; want nil", err)
 	}
 }

@@ -25,7 +25,7 @@ func ssoSet(fs *flag.FlagSet) func(c *cli) error {
 	ssoURL := fs.String("sso-url", "", "by hand: the IdP's HTTP-Redirect SSO URL")
 	var certFiles stringList
 	fs.Var(&certFiles, "cert-file", "by hand: an IdP signing certificate (PEM file); repeat for several")
-	preset := fs.String("preset", admin.PresetDefault, "attribute names: default (login, name, email, groups) or entra")
+	preset := fs.String("preset", admin.PresetDefault, "attribute names: default (login, name, email, groups), entra (Entra ID's claim names) or custom (only the -attribute flags given)")
 	var in admin.SSOInput
 	fs.StringVar(&in.Attributes.Login, "login-attribute", "", "override the login attribute name")
 	fs.StringVar(&in.Attributes.Name, "name-attribute", "", "override the name attribute name")

@@ -1,7 +1,8 @@
 // Package admin is the administration service: enterprises and their
 // administrators, organizations with their built-in groups, groups with
-// permissions and members, projects, local users, and the audit log's
-// listing. The REST API, the console and the CLI all call it.
+// permissions and members, projects, local users, SSO connections (with
+// their setup warnings and the daily refresh of IdP metadata), and the
+// audit log's listing. The REST API, the console and the CLI all call it.
 //
 // Every method takes the acting [gatehouse.Actor], checks with package
 // access that the actor may act, validates its input, and makes its change

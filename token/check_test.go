@@ -36,7 +36,7 @@ func testCheck(t *testing.T, e *env) {
 		{"a user's token lacks a permission the user lacks", lena, "acme-web", adm, "", false},
 		{"a user's token has nothing in another organization", lena, "acme-data", scan, "", false},
 		{"an organization owner's token has admin there", olga, "acme-web", adm, "", true},
-		{"the Members group's permissions count: none here", olga, "acme-web", gatehouse.PermissionGateAdmin, "", false},
+		{"an owner's token lacks what none of the owner's groups gives", olga, "acme-web", gatehouse.PermissionGateAdmin, "", false},
 		{"a user's token on a project that does not exist is false", lena, "acme-web", scan, "nope", false},
 		{"a user's token on another organization's project is false", lena, "acme-web", scan, "data-etl", false},
 		{"a user's token on an organization that does not exist is false", lena, "nope", scan, "", false},

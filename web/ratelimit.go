@@ -137,13 +137,6 @@ func (l *limiter) makeRoom(now time.Time) {
 	}
 }
 
-// size returns how many buckets l holds.
-func (l *limiter) size() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buckets)
-}
-
 // allow takes a token of l for key, and when there is none answers 429
 // with Retry-After and a page or JSON saying when to try again. It
 // reports whether the request may go on. An empty key is not limited.

@@ -165,3 +165,10 @@ func TestObserveCapsEveryBody(t *testing.T) {
 		}
 	}
 }
+
+// size returns how many buckets l holds.
+func (l *limiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}

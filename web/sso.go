@@ -52,12 +52,8 @@ func toSSOJSON(v *admin.SSOView) ssoJSON {
 	out := ssoJSON{IdPEntityID: c.IdPEntityID, SSOURL: c.SSOURL, Certificates: c.Certificates, MetadataURL: c.MetadataURL,
 		Attributes:   attributesJSON{Login: c.Attributes.Login, Name: c.Attributes.Name, Email: c.Attributes.Email, Groups: c.Attributes.Groups},
 		SignRequests: c.SignRequests, WantEncryptedAssertions: c.WantEncryptedAssertions, AllowSHA1: c.AllowSHA1,
-		ClockSkewSeconds: int(c.ClockSkew / time.Second), UpdatedAt: c.UpdatedAt, Warnings: []warningJSON{},
+		ClockSkewSeconds: int(c.ClockSkew / time.Second), UpdatedAt: c.UpdatedAt, Warnings: []warningJSON{}, MetadataFetchedAt: optionalTime(c.MetadataFetchedAt),
 		SP: spJSON{EntityID: v.EntityID, ACSURL: v.ACSURL, MetadataURL: v.MetadataURL, LoginURL: v.LoginURL, Certificate: c.SPCertificate}}
-	if !c.MetadataFetchedAt.IsZero() {
-		t := c.MetadataFetchedAt
-		out.MetadataFetchedAt = &t
-	}
 	for _, w := range v.Warnings {
 		out.Warnings = append(out.Warnings, toWarningJSON(w))
 	}

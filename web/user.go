@@ -20,12 +20,8 @@ type userJSON struct {
 }
 
 func toUserJSON(u *gatehouse.User) userJSON {
-	out := userJSON{ID: u.ID, Login: u.Login, Name: u.Name, Email: u.Email, Kind: u.Kind, Active: u.Active, CreatedAt: u.CreatedAt}
-	if !u.LastLoginAt.IsZero() {
-		t := u.LastLoginAt
-		out.LastLoginAt = &t
-	}
-	return out
+	return userJSON{ID: u.ID, Login: u.Login, Name: u.Name, Email: u.Email, Kind: u.Kind, Active: u.Active, CreatedAt: u.CreatedAt,
+		LastLoginAt: optionalTime(u.LastLoginAt)}
 }
 
 type createUserRequest struct {

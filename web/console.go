@@ -176,14 +176,27 @@ func (s *Server) consoleOf(r *http.Request, sess *gatehouse.Session, u *gatehous
 // pages that are not the console's but are seen signed in.
 func (s *Server) withNav(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if sess, u, err := s.sessionUser(r); err == nil {
-			if _, r, err = s.consoleOf(r, sess, u); err != nil {
-				s.renderError(w, r, err)
-				return
-			}
+		r, err := s.navRequest(r)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
 		}
 		next(w, r)
 	})
+}
+
+// navRequest returns r carrying the signed-in header of its session, or r
+// itself when nobody is signed in.
+func (s *Server) navRequest(r *http.Request) (*http.Request, error) {
+	sess, u, err := s.sessionUser(r)
+	if err != nil {
+		return r, nil
+	}
+	_, withNav, err := s.consoleOf(r, sess, u)
+	if err != nil {
+		return r, err
+	}
+	return withNav, nil
 }
 
 // page serves a console page.

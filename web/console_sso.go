@@ -246,10 +246,10 @@ type ssoTestData struct {
 // (SameSite=Lax) comes along only when the IdP is on the same site: the
 // header is shown when it does.
 func (s *Server) renderTestSSO(w http.ResponseWriter, r *http.Request, rep *login.TestReport) {
-	if sess, u, err := s.sessionUser(r); err == nil {
-		if _, withNav, err := s.consoleOf(r, sess, u); err == nil {
-			r = withNav
-		}
+	r, err := s.navRequest(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	d := ssoTestData{Report: rep, Back: "/enterprises/" + rep.Enterprise.Key + "/sso"}
 	if ref := rep.Refusal; ref != nil {

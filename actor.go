@@ -23,6 +23,9 @@ type Actor struct {
 // Operator is the actor of the operator token and of the CLI.
 var Operator = Actor{Kind: ActorOperator}
 
+// System is the actor of background jobs and of refusals no user made.
+var System = Actor{Kind: ActorSystem}
+
 // UserActor returns the actor for u.
 func UserActor(u *User) Actor { return Actor{Kind: ActorUser, User: u} }
 

@@ -58,7 +58,7 @@ func (s *Service) RefreshDueMetadata(ctx context.Context) error {
 	}
 	var errs []error
 	for _, c := range due {
-		errs = append(errs, s.refresh(ctx, gatehouse.Actor{Kind: gatehouse.ActorSystem}, c))
+		errs = append(errs, s.refresh(ctx, gatehouse.System, c))
 	}
 	return errors.Join(errs...)
 }

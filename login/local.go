@@ -61,7 +61,7 @@ func (s *Service) LocalLogin(ctx context.Context, login, pw, returnTo string, cl
 // returns refusal.
 func (s *Service) localRefused(ctx context.Context, login string, client netip.Addr, reason string, refusal error) error {
 	err := s.Store.Tx(ctx, func(tx store.Tx) error {
-		return audit.Record(tx, s.Now(), gatehouse.Actor{Kind: gatehouse.ActorSystem}, audit.Event{Type: gatehouse.AuditLoginFailed,
+		return audit.Record(tx, s.Now(), gatehouse.System, audit.Event{Type: gatehouse.AuditLoginFailed,
 			Target: "login:" + login, Details: map[string]any{"method": "password", "client": client.String(), "reason": reason}})
 	})
 	if err != nil {

@@ -14,9 +14,6 @@ import (
 // it: personal tokens, and organization tokens without expiry (SPEC §6).
 const UnusedLifetime = 60 * 24 * time.Hour
 
-// system is the actor of Expire's audit events.
-var system = gatehouse.Actor{Kind: gatehouse.ActorSystem}
-
 // Expire removes the tokens unused for [UnusedLifetime] (last used, or
 // created if never used, before then) and records token.revoke for each,
 // in one transaction. It returns them. Every node may run it at any time:
@@ -34,7 +31,7 @@ func (s *Service) Expire(ctx context.Context) ([]*gatehouse.Token, error) {
 			if err != nil {
 				return err
 			}
-			if err := audit.Record(tx, now, system, ev); err != nil {
+			if err := audit.Record(tx, now, gatehouse.System, ev); err != nil {
 				return err
 			}
 		}

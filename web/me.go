@@ -47,7 +47,17 @@ func (s *Server) meRoutes() []route {
 	return []route{
 		{method: "GET", pattern: "/api/v1/me", tag: "me", summary: "You: your organizations, groups and effective permissions",
 			response: meJSON{}, status: 200, handle: s.handleMe},
+		{method: "DELETE", pattern: "/api/v1/me", tag: "me", summary: "Delete your account: sessions end, tokens are revoked, memberships removed (refused while you are the last admin of an organization)",
+			status: 204, handle: s.handleDeleteMe},
 	}
+}
+
+// handleDeleteMe handles "DELETE /api/v1/me" (SPEC §6).
+func (s *Server) handleDeleteMe(w http.ResponseWriter, r *http.Request, a gatehouse.Actor) error {
+	if a.Kind != gatehouse.ActorUser {
+		return errNoUser
+	}
+	return noContent(w, s.cfg.Admin.DeleteUser(r.Context(), a, a.User.Login))
 }
 
 // errNoUser refuses /me to the operator token, which belongs to no user.

@@ -238,3 +238,31 @@ func TestTokenRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteMe deletes an account with its own token (SPEC §6), after the
+// refusal for the last admin of an organization.
+func TestDeleteMe(t *testing.T) {
+	ts := MustServer(t)
+	ts.mustCall(t, 201, "POST", "/api/v1/users", map[string]any{"login": "lena", "name": "Lena", "password": "a long enough password"})
+	tok := ts.MustToken(t, "lena", time.Time{})
+	ts.mustCall(t, 201, "POST", "/api/v1/organizations", map[string]any{"key": "lenas", "name": "Lena's"})
+	ts.mustCall(t, 204, "POST", fmt.Sprintf("/api/v1/groups/%d/members", ts.groupID(t, "lenas", "Owners")), map[string]any{"login": "lena"})
+	before := ts.snapshot(t)
+	r := ts.callAs(t, tok, "DELETE", "/api/v1/me", nil)
+	if r.Status != 409 || !strings.Contains(r.errorMessage(), "last administrator") {
+		t.Errorf("DELETE /api/v1/me as the last admin = %d %q; want 409 saying why", r.Status, r.errorMessage())
+	}
+	if ts.snapshot(t) != before {
+		t.Errorf("a refused deletion changed the data")
+	}
+	if r := ts.call(t, "DELETE", "/api/v1/me", nil); r.Status != 400 {
+		t.Errorf("DELETE /api/v1/me with the operator token = %d; want 400", r.Status)
+	}
+	ts.mustCall(t, 201, "POST", "/api/v1/users", map[string]any{"login": "otto", "name": "Otto", "password": "a long enough password"})
+	ts.mustCall(t, 204, "POST", fmt.Sprintf("/api/v1/groups/%d/members", ts.groupID(t, "lenas", "Owners")), map[string]any{"login": "otto"})
+	ts.mustCallAs(t, tok, 204, "DELETE", "/api/v1/me", nil)
+	ts.mustCall(t, 404, "GET", "/api/v1/users/lena", nil)
+	if r := ts.callAs(t, tok, "GET", "/api/v1/me", nil); r.Status != 401 {
+		t.Errorf("the deleted account's token still answers: %d", r.Status)
+	}
+}

@@ -3,7 +3,7 @@ package admin
 import (
 	"cmp"
 	"context"
-	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/gatehouse-sso/gatehouse"
@@ -81,13 +81,12 @@ func groupsByOrganization(tx store.Tx, u *gatehouse.User) (map[int64][]*gatehous
 	out := map[int64][]*gatehouse.Group{}
 	for _, g := range gs {
 		if out[g.OrganizationID] == nil {
+			// Every organization has its Members group, from its creation on.
 			members, err := tx.GroupByName(g.OrganizationID, gatehouse.MembersGroupName)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return nil, err
+			if err != nil {
+				return nil, fmt.Errorf("read Members of organization %d: %w", g.OrganizationID, err)
 			}
-			if members != nil {
-				out[g.OrganizationID] = []*gatehouse.Group{members}
-			}
+			out[g.OrganizationID] = []*gatehouse.Group{members}
 		}
 		if !g.IsMembers() {
 			out[g.OrganizationID] = append(out[g.OrganizationID], g)

@@ -162,6 +162,10 @@ func (s *Service) DeleteOrganization(ctx context.Context, a gatehouse.Actor, key
 		if !r.Operator() && (o.EnterpriseID == 0 || !r.EnterpriseAdmin(o.EnterpriseID)) {
 			return access.Forbidden(fmt.Sprintf("delete organization %q", key))
 		}
+		all := func(*gatehouse.Token) bool { return true }
+		if err := s.recordTokensRevoked(tx, a, o, "the organization was deleted", all); err != nil {
+			return err
+		}
 		if err := tx.DeleteOrganization(o.ID); err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gatehouse-sso/gatehouse"
+	"github.com/gatehouse-sso/gatehouse/admin"
+	"github.com/gatehouse-sso/gatehouse/store"
 )
 
 func TestCreateOrganizationMakesBuiltinGroups(t *testing.T) {
@@ -160,4 +162,59 @@ func TestSSOUserJoinsOnlyItsEnterprise(t *testing.T) {
 	devs := MustGroup(t, s, "org-a", "Developers")
 	stranger := MustSSOUser(t, st, other.ID, "stranger")
 	wantCode(t, s.AddGroupMember(ctx, gatehouse.Operator, devs.ID, stranger.Login), gatehouse.EINVALID)
+}
+
+// TestDeletionsRecordTheTokensTheyRemove checks that deleting a project
+// or an organization leaves a token.revoke event for each organization
+// token that goes with it.
+func TestDeletionsRecordTheTokensTheyRemove(t *testing.T) {
+	ctx := context.Background()
+	s, st := MustService(t)
+	o := MustOrganization(t, s, "org-a", "")
+	lena := MustLocalUser(t, s, "lena")
+	for _, key := range []string{"web", "api"} {
+		if err := s.CreateProject(ctx, gatehouse.Operator, "org-a", &gatehouse.Project{Key: key, Name: key}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	web, err := s.Project(ctx, gatehouse.Operator, "org-a", "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Tx(ctx, func(tx store.Tx) error {
+		for i, scope := range [][]int64{{web.ID}, nil} {
+			k := &gatehouse.Token{Kind: gatehouse.TokenOrganization, Name: fmt.Sprintf("t%d", i), Hash: []byte(fmt.Sprintf("hash-%d-0123456789abcdef0123456789", i)),
+				UserID: lena.ID, OrganizationID: o.ID, ProjectIDs: scope, CreatedAt: testNow}
+			if err := tx.CreateToken(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := func() []string {
+		evs, err := s.AuditEvents(ctx, gatehouse.Operator, admin.AuditQuery{Types: []string{gatehouse.AuditTokenRevoke}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range evs {
+			out = append(out, fmt.Sprint(e.Details["name"], ": ", e.Details["reason"]))
+		}
+		return out
+	}
+	if err := s.DeleteProject(ctx, gatehouse.Operator, "org-a", "web"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"t0: its only project was deleted"}, revoked()); diff != "" {
+		t.Errorf("after deleting the project (-want +got):\n%s", diff)
+	}
+	if err := s.DeleteOrganization(ctx, gatehouse.Operator, "org-a"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"t1: the organization was deleted", "t0: its only project was deleted"}, revoked()); diff != "" {
+		t.Errorf("after deleting the organization (-want +got):\n%s", diff)
+	}
 }

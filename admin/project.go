@@ -98,10 +98,37 @@ func (s *Service) DeleteProject(ctx context.Context, a gatehouse.Actor, key, pro
 		if err != nil {
 			return err
 		}
+		// The store deletes the tokens scoped to this project alone.
+		err = s.recordTokensRevoked(tx, a, o, "its only project was deleted", func(k *gatehouse.Token) bool {
+			return len(k.ProjectIDs) == 1 && k.ProjectIDs[0] == p.ID
+		})
+		if err != nil {
+			return err
+		}
 		if err := tx.DeleteProject(p.ID); err != nil {
 			return err
 		}
 		return s.record(tx, a, audit.Event{Type: gatehouse.AuditProjectRemove, EnterpriseID: o.EnterpriseID, OrganizationID: o.ID,
 			Target: "project:" + p.Key})
 	})
+}
+
+// recordTokensRevoked records a token.revoke event, giving reason, for each
+// organization token of o that doomed selects: tokens a deletion is about to
+// remove with what they belong to.
+func (s *Service) recordTokensRevoked(tx store.Tx, a gatehouse.Actor, o *gatehouse.Organization, reason string, doomed func(*gatehouse.Token) bool) error {
+	tokens, err := tx.ListTokens(store.TokenFilter{OrganizationID: o.ID})
+	if err != nil {
+		return err
+	}
+	for _, k := range tokens {
+		if !doomed(k) {
+			continue
+		}
+		if err := s.record(tx, a, audit.Event{Type: gatehouse.AuditTokenRevoke, EnterpriseID: o.EnterpriseID, OrganizationID: o.ID,
+			Target: "organization:" + o.Key, Details: map[string]any{"token_id": k.ID, "name": k.Name, "kind": k.Kind, "reason": reason}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
